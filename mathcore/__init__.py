@@ -1,0 +1,15 @@
+"""mathcore: the verified NumPy and SymPy mathematics behind the book.
+
+One module per concept, named like its chapter: :mod:`~mathcore.neuron`,
+:mod:`~mathcore.layers`, :mod:`~mathcore.network`, :mod:`~mathcore.activations`,
+:mod:`~mathcore.losses`, :mod:`~mathcore.optim`, :mod:`~mathcore.regularization`,
+with :mod:`~mathcore.gradcheck`, :mod:`~mathcore.derivations` (the book's
+equations as SymPy objects), :mod:`~mathcore.widgets`, :mod:`~mathcore.plotting`
+and :mod:`~mathcore.data`.
+"""
+
+from . import activations, gradcheck, layers, losses, neuron, regularization
+from .network import MLP
+
+__all__ = ["MLP", "activations", "gradcheck", "layers", "losses", "neuron", "regularization"]
+__version__ = "0.1.0"

@@ -1,0 +1,100 @@
+"""Input checks shared by every public function.
+
+A reader's first error should name their argument, not a line deep inside
+NumPy. Every public entry point passes its arrays through :func:`as_float_array`
+before doing any mathematics.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["as_float_array", "check_same_shape", "check_scalar", "lookup"]
+
+
+def _describe(x) -> str:
+    if isinstance(x, np.ndarray):
+        return f"array of dtype {x.dtype} and shape {x.shape}"
+    return f"{type(x).__name__}"
+
+
+def as_float_array(x, name: str, *, ndim=None, finite: bool = True, allow_empty: bool = False) -> np.ndarray:
+    """Return ``x`` as a float64 array, or raise an error that names ``name``.
+
+    Parameters
+    ----------
+    x : array_like
+        Real numbers: a Python number, nested lists, or a NumPy array.
+    name : str
+        The argument's name, used in error messages.
+    ndim : int or tuple of int, optional
+        Accepted numbers of dimensions.
+    finite : bool
+        Reject NaN and infinity (default). A NaN that enters silently leaves
+        as a NaN loss many steps later, far from its cause.
+    allow_empty : bool
+        Accept arrays with no elements.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be an array of real numbers, got {_describe(x)}")
+    if isinstance(x, np.ndarray) and x.dtype == np.float64:
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except (TypeError, ValueError) as exc:  # ragged nested lists
+            raise TypeError(f"{name} must be an array of real numbers, got {_describe(x)}: {exc}") from None
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+            raise TypeError(f"{name} must be an array of real numbers, got {_describe(arr)}")
+        if np.issubdtype(arr.dtype, np.complexfloating):
+            raise TypeError(f"{name} must be real, got complex {_describe(arr)}")
+        arr = arr.astype(np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(str(n) for n in allowed)
+            raise ValueError(f"{name} must have {want} dimension(s), got shape {arr.shape}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if finite and not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        where = tuple(int(i) for i in bad) if arr.ndim else ()
+        value = arr[tuple(bad)] if arr.ndim else arr[()]
+        raise ValueError(f"{name} must be finite, but {name}{list(where) if where else ''} is {value}")
+    return arr
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise ValueError unless ``a`` and ``b`` have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} and {name_b} must have the same shape, got {a.shape} and {b.shape}")
+
+
+def check_scalar(x, name: str, *, low=None, high=None, low_open: bool = False, integer: bool = False):
+    """Return ``x`` as a float (or int) after checking its type and range."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(x, bool) or not isinstance(x, kind):
+        what = "an integer" if integer else "a real number"
+        raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}")
+    value = int(x) if integer else float(x)
+    if not integer and not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if low is not None and (value < low or (low_open and value == low)):
+        sign = ">" if low_open else ">="
+        raise ValueError(f"{name} must be {sign} {low}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value}")
+    return value
+
+
+def lookup(registry: dict, name, family: str):
+    """Return ``registry[name]``; an unknown name lists the known ones."""
+    if not isinstance(name, str):
+        raise TypeError(f"{family} name must be a string, got {type(name).__name__} {name!r}")
+    try:
+        return registry[name]
+    except KeyError:
+        known = ", ".join(sorted(registry))
+        raise ValueError(f"unknown {family} {name!r}; known: {known}") from None

@@ -1,0 +1,260 @@
+r"""Activation functions: value, derivative and SymPy twin side by side.
+
+Every elementwise activation is an :class:`Activation` in the registry
+:data:`ACTIVATIONS`. It is called as ``act(z)``, differentiated as
+``act.derivative(z)``, and its formula is ``act.symbolic(x)``, a SymPy
+expression that the tests differentiate and compare with ``act.derivative``.
+
+Where an activation has a kink, the symbolic twin is written as a
+``Piecewise`` whose branch conditions encode the convention used at the kink,
+so SymPy's derivative of the twin *is* the convention, and the tests check it
+at the kink itself. Softmax is vector-valued and lives beside them as
+:data:`softmax`, with its Jacobian.
+
+All functions are stable for inputs in [-1000, 1000]: no overflow, no
+RuntimeWarning, no NaN.
+
+References: Goodfellow, Bengio and Courville, *Deep Learning* (2016), 6.3;
+Hendrycks and Gimpel, "Gaussian Error Linear Units" (2016);
+Clevert, Unterthiner and Hochreiter, "Fast and Accurate Deep Network Learning
+by Exponential Linear Units" (2015); Ramachandran, Zoph and Le, "Searching for
+Activation Functions" (2017).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+from scipy import special
+
+from ._validate import as_float_array, lookup
+
+__all__ = ["Activation", "Softmax", "ACTIVATIONS", "get", "softmax", "X"]
+
+#: The symbol every twin is written in.
+X = sp.Symbol("x", real=True)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An elementwise activation :math:`f`, its derivative :math:`f'` and its SymPy twin.
+
+    Attributes
+    ----------
+    name : str
+        Registry key.
+    formula : str
+        LaTeX of :math:`f(x)`, for tables and figure titles.
+    output_range : str
+        The set of values :math:`f` takes, in LaTeX.
+    kink : str
+        The convention used where :math:`f` is not differentiable ("" if smooth).
+    """
+
+    name: str
+    formula: str
+    output_range: str
+    kink: str
+    _fn: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    _dfn: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    _sym: Callable[[sp.Symbol], sp.Expr] = field(repr=False)
+    kink_points: tuple = ()
+
+    def __call__(self, z) -> np.ndarray:
+        """Apply :math:`f` elementwise. Shapes: any -> same."""
+        return self._fn(as_float_array(z, "z", allow_empty=True))
+
+    def derivative(self, z) -> np.ndarray:
+        """:math:`f'(z)` elementwise, with the kink convention in :attr:`kink`. Shapes: any -> same."""
+        return self._dfn(as_float_array(z, "z", allow_empty=True))
+
+    def symbolic(self, x: sp.Symbol = X) -> sp.Expr:
+        """The SymPy expression of :math:`f(x)`."""
+        return self._sym(x)
+
+
+# --- the stable NumPy kernels -------------------------------------------------
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # exp(-|z|) never overflows; the two branches are the same function
+    # written so that neither divides a huge number by a huge number.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _dsigmoid(z: np.ndarray) -> np.ndarray:
+    s = _sigmoid(z)
+    return s * (1.0 - s)
+
+
+def _tanh(z):
+    return np.tanh(z)
+
+
+def _dtanh(z):
+    t = np.tanh(z)
+    return 1.0 - t * t
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _drelu(z):
+    return (z > 0).astype(np.float64)
+
+
+LEAKY_SLOPE = 0.01
+ELU_ALPHA = 1.0
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _leaky(z):
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
+
+
+def _dleaky(z):
+    return np.where(z > 0, 1.0, LEAKY_SLOPE)
+
+
+def _elu(z):
+    # expm1 of min(z, 0) so that the unused branch never overflows for z = 1000
+    return np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
+
+
+def _delu(z):
+    return np.where(z > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(z, 0.0)))
+
+
+def _softplus(z):
+    # log(1 + e^z) = max(z, 0) + log(1 + e^{-|z|}), exact and overflow-free
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _gelu(z):
+    return z * special.ndtr(z)
+
+
+def _dgelu(z):
+    return special.ndtr(z) + z * _INV_SQRT2PI * np.exp(-0.5 * z * z)
+
+
+def _silu(z):
+    return z * _sigmoid(z)
+
+
+def _dsilu(z):
+    s = _sigmoid(z)
+    return s * (1.0 + z * (1.0 - s))
+
+
+def _step(z):
+    return (z >= 0).astype(np.float64)
+
+
+def _zero(z):
+    return np.zeros_like(z)
+
+
+def _one(z):
+    return np.ones_like(z)
+
+
+def _sym_sigmoid(x):
+    return 1 / (1 + sp.exp(-x))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in [
+        Activation("identity", r"x", r"\mathbb{R}", "", lambda z: z.copy(), _one, lambda x: x),
+        Activation(
+            "step", r"\begin{cases}1 & x \ge 0\\ 0 & x < 0\end{cases}", r"\{0, 1\}",
+            "step(0) = 1, as in Rosenblatt's perceptron; the derivative is 0 everywhere, "
+            "including at 0 where it does not exist.",
+            _step, _zero, lambda x: sp.Piecewise((1, x >= 0), (0, True)), kink_points=(0.0,),
+        ),
+        Activation("sigmoid", r"\frac{1}{1 + e^{-x}}", r"(0, 1)", "", _sigmoid, _dsigmoid, _sym_sigmoid),
+        Activation("tanh", r"\tanh x", r"(-1, 1)", "", _tanh, _dtanh, sp.tanh),
+        Activation(
+            "relu", r"\max(0, x)", r"[0, \infty)",
+            "relu'(0) = 0, as in PyTorch and TensorFlow.",
+            _relu, _drelu, lambda x: sp.Piecewise((0, x <= 0), (x, True)), kink_points=(0.0,),
+        ),
+        Activation(
+            "leaky_relu", r"\max(0.01x, x)", r"\mathbb{R}",
+            "leaky_relu'(0) = 0.01, the slope of the left branch, as in PyTorch.",
+            _leaky, _dleaky,
+            lambda x: sp.Piecewise((sp.Rational(1, 100) * x, x <= 0), (x, True)), kink_points=(0.0,),
+        ),
+        Activation(
+            "elu", r"\begin{cases}x & x > 0\\ e^{x} - 1 & x \le 0\end{cases}", r"(-1, \infty)",
+            "With alpha = 1 both one-sided derivatives at 0 equal 1, so elu'(0) = 1 is the true derivative.",
+            _elu, _delu, lambda x: sp.Piecewise((sp.exp(x) - 1, x <= 0), (x, True)), kink_points=(0.0,),
+        ),
+        Activation("softplus", r"\log(1 + e^{x})", r"(0, \infty)", "", _softplus, _sigmoid,
+                   lambda x: sp.log(1 + sp.exp(x))),
+        Activation("gelu", r"x\,\Phi(x)", r"[-0.17, \infty)", "", _gelu, _dgelu,
+                   lambda x: x * (1 + sp.erf(x / sp.sqrt(2))) / 2),
+        Activation("silu", r"x\,\sigma(x)", r"[-0.28, \infty)", "", _silu, _dsilu,
+                   lambda x: x * _sym_sigmoid(x)),
+    ]
+}
+
+
+def get(name: str) -> Activation:
+    """Return the activation registered as ``name`` (ValueError lists the known names)."""
+    if name == "softmax":
+        return softmax  # type: ignore[return-value]
+    return lookup(ACTIVATIONS, name, "activation")
+
+
+class Softmax:
+    r"""Softmax along the last axis, :math:`p_k = e^{z_k} / \sum_j e^{z_j}`, and its Jacobian.
+
+    The Jacobian is :math:`\partial p_i / \partial z_j = p_i(\delta_{ij} - p_j)`, that is
+    :math:`\operatorname{diag}(p) - p p^\top`.
+
+    Shapes
+    ------
+    ``z``: (..., K) -> ``softmax(z)``: (..., K); ``jacobian(z)``: (..., K, K).
+    """
+
+    name = "softmax"
+    formula = r"\frac{e^{x_k}}{\sum_j e^{x_j}}"
+    output_range = r"(0, 1)^K,\ \textstyle\sum_k p_k = 1"
+    kink = ""
+
+    def __call__(self, z) -> np.ndarray:
+        z = as_float_array(z, "z", ndim=(1, 2, 3))
+        return self._fn(z)
+
+    @staticmethod
+    def _fn(z: np.ndarray) -> np.ndarray:
+        # Subtracting the row maximum changes nothing mathematically (softmax is
+        # shift-invariant) and keeps every exponent <= 0, so exp never overflows.
+        e = np.exp(z - z.max(axis=-1, keepdims=True))  # (..., K)
+        return e / e.sum(axis=-1, keepdims=True)  # (..., K)
+
+    def jacobian(self, z) -> np.ndarray:
+        """:math:`\\operatorname{diag}(p) - p p^\\top` for each row of ``z``. Shapes: (..., K) -> (..., K, K)."""
+        p = self(z)  # (..., K)
+        return np.einsum("...i,ij->...ij", p, np.eye(p.shape[-1])) - p[..., :, None] * p[..., None, :]
+
+    def symbolic(self, k: int = 3, prefix: str = "z") -> tuple[sp.Matrix, sp.Matrix]:
+        """``(z, p)``: a column of ``k`` real symbols and the softmax of it, as SymPy matrices."""
+        z = sp.Matrix(sp.symbols(f"{prefix}_1:{k + 1}", real=True))
+        denom = sum(sp.exp(zi) for zi in z)
+        return z, sp.Matrix([sp.exp(zi) / denom for zi in z])
+
+    def __repr__(self) -> str:
+        return "Softmax()"
+
+
+#: The softmax activation (vector-valued, so not in :data:`ACTIVATIONS`).
+softmax = Softmax()

@@ -1,0 +1,333 @@
+r"""Small seeded data sets for the book's figures and exercises.
+
+Every generator returns ``(X, y)`` with ``X`` a float64 array of shape
+(n_samples, n_features), the book's batch layout, and ``y`` integer class
+labels of shape (n_samples,) (float targets for :func:`regression_curve`).
+All randomness comes from ``numpy.random.default_rng(seed)``, so a chapter
+that asks for ``two_moons(seed=0)`` draws the same points on every machine and
+every run, and its committed outputs stay reproducible.
+
+References: the two-moons construction follows scikit-learn's
+``make_moons``; the spirals follow Karpathy's CS231n notes ("Putting it
+together: minimal neural network case study"); the curve
+:math:`\sin(2\pi x)` on [0, 1] is Bishop's running example in *Pattern
+Recognition and Machine Learning* (2006), 1.1; the digits are the UCI
+optical-recognition data bundled with scikit-learn (Alpaydin and Kaynak, 1998).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validate import check_scalar, lookup
+
+__all__ = [
+    "GATES",
+    "logic_gate",
+    "two_moons",
+    "spirals",
+    "true_curve",
+    "regression_curve",
+    "DigitsSplit",
+    "digits",
+]
+
+#: The four binary inputs, in truth-table order.
+_GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # (4, 2)
+
+#: Truth tables: the output for each row of the inputs (0,0), (0,1), (1,0), (1,1).
+GATES: dict[str, tuple[int, int, int, int]] = {
+    "AND": (0, 0, 0, 1),
+    "OR": (0, 1, 1, 1),
+    "NAND": (1, 1, 1, 0),
+    "NOR": (1, 0, 0, 0),
+    "XOR": (0, 1, 1, 0),
+}
+
+
+def _check_seed(seed) -> int:
+    return check_scalar(seed, "seed", low=0, integer=True)
+
+
+def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The truth table of a two-input logic gate as a data set.
+
+    Parameters
+    ----------
+    name : str
+        One of "AND", "OR", "NAND", "NOR", "XOR" (any letter case).
+
+    Returns
+    -------
+    X : ndarray of float64
+        The four inputs (0,0), (0,1), (1,0), (1,1), exactly 0.0 or 1.0.
+    y : ndarray of int64
+        The gate's output for each input.
+
+    Shapes
+    ------
+    X : (4, 2); y : (4,).
+
+    Examples
+    --------
+    >>> X, y = logic_gate("XOR")
+    >>> y.tolist()
+    [0, 1, 1, 0]
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string such as 'AND', got {type(name).__name__} {name!r}")
+    table = lookup(GATES, name.upper(), "logic gate")
+    return _GATE_INPUTS.copy(), np.array(table, dtype=np.int64)  # (4, 2), (4,)
+
+
+def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    r"""Two interleaved half circles: separable, but not by a line.
+
+    Class 0 lies on the upper half circle :math:`(\cos t, \sin t)`, class 1 on
+    the lower one :math:`(1 - \cos t, \tfrac12 - \sin t)`, :math:`t \in [0, \pi]`;
+    then Gaussian noise of standard deviation ``noise`` is added to each
+    coordinate and the rows are shuffled.
+
+    Parameters
+    ----------
+    n : int
+        Number of points, at least 2; class 0 gets ``ceil(n / 2)`` of them.
+    noise : float
+        Standard deviation of the Gaussian noise, >= 0.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    X : ndarray of float64
+    y : ndarray of int64, labels 0 and 1.
+
+    Shapes
+    ------
+    X : (n, 2); y : (n,).
+    """
+    n = check_scalar(n, "n", low=2, integer=True)
+    noise = check_scalar(noise, "noise", low=0.0)
+    rng = np.random.default_rng(_check_seed(seed))
+    n_upper = n - n // 2
+    t_upper = np.linspace(0.0, np.pi, n_upper)  # (n0,)
+    t_lower = np.linspace(0.0, np.pi, n // 2)  # (n1,)
+    upper = np.column_stack([np.cos(t_upper), np.sin(t_upper)])  # (n0, 2)
+    lower = np.column_stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)])  # (n1, 2)
+    X = np.vstack([upper, lower]) + noise * rng.standard_normal((n, 2))  # (n, 2)
+    y = np.concatenate([np.zeros(n_upper, np.int64), np.ones(n // 2, np.int64)])  # (n,)
+    order = rng.permutation(n)  # (n,)
+    return X[order], y[order]
+
+
+def spirals(
+    n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Interleaved spiral arms, one per class: the classic test of a hidden layer.
+
+    Arm :math:`k` has radii :math:`r` evenly spaced in [0, 1] and angles
+    :math:`\theta = 4 (k + r) + \varepsilon`, :math:`\varepsilon \sim
+    \mathcal N(0, \text{noise}^2)`; the point is :math:`r (\sin\theta, \cos\theta)`.
+    Noise is in the angle, so it blurs each arm along the circle rather than
+    pushing points off the disk.
+
+    Parameters
+    ----------
+    n_per_class : int
+        Points per arm, >= 1.
+    n_classes : int
+        Number of arms, >= 2.
+    noise : float
+        Standard deviation of the angle noise in radians, >= 0.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    X : ndarray of float64, inside the unit disk.
+    y : ndarray of int64, labels 0 .. n_classes - 1, grouped by class.
+
+    Shapes
+    ------
+    X : (n_per_class * n_classes, 2); y : (n_per_class * n_classes,).
+    """
+    m = check_scalar(n_per_class, "n_per_class", low=1, integer=True)
+    k = check_scalar(n_classes, "n_classes", low=2, integer=True)
+    noise = check_scalar(noise, "noise", low=0.0)
+    rng = np.random.default_rng(_check_seed(seed))
+    r = np.tile(np.linspace(0.0, 1.0, m), k)  # (k*m,)
+    y = np.repeat(np.arange(k, dtype=np.int64), m)  # (k*m,)
+    theta = 4.0 * (y + r) + noise * rng.standard_normal(k * m)  # (k*m,)
+    X = np.column_stack([r * np.sin(theta), r * np.cos(theta)])  # (k*m, 2)
+    return X, y
+
+
+def true_curve(x) -> np.ndarray:
+    r"""The noiseless function behind :func:`regression_curve`: :math:`f(x) = \sin(2\pi x)`.
+
+    Shapes
+    ------
+    x : any -> same.
+    """
+    return np.sin(2.0 * np.pi * np.asarray(x, dtype=np.float64))
+
+
+def regression_curve(n: int = 40, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    r"""Noisy samples of :math:`f(x) = \sin(2\pi x)` on [0, 1] (see :func:`true_curve`).
+
+    :math:`x_i \sim \mathcal U[0, 1]`, sorted so a line plot of the samples
+    reads left to right, and :math:`y_i = f(x_i) + \varepsilon_i` with
+    :math:`\varepsilon_i \sim \mathcal N(0, \text{noise}^2)`.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples, >= 1.
+    noise : float
+        Standard deviation of the target noise, >= 0.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    X : ndarray of float64, one feature column.
+    y : ndarray of float64, the noisy targets.
+
+    Shapes
+    ------
+    X : (n, 1); y : (n,).
+
+    Examples
+    --------
+    >>> X, y = regression_curve(n=5, noise=0.0)
+    >>> bool(np.allclose(y, true_curve(X[:, 0])))
+    True
+    """
+    n = check_scalar(n, "n", low=1, integer=True)
+    noise = check_scalar(noise, "noise", low=0.0)
+    rng = np.random.default_rng(_check_seed(seed))
+    x = np.sort(rng.uniform(0.0, 1.0, n))  # (n,)
+    y = true_curve(x) + noise * rng.standard_normal(n)  # (n,)
+    return x[:, None], y  # (n, 1), (n,)
+
+
+class DigitsSplit(NamedTuple):
+    """A stratified train/test split of the digits, in scikit-learn's order.
+
+    ``mean`` and ``scale`` are the per-pixel statistics of the *training*
+    images used to standardise both sets (zeros and ones if not standardised):
+    ``X = (pixels - mean) / scale``.
+
+    Shapes
+    ------
+    X_train : (n_train, 64); X_test : (n_test, 64); y_train : (n_train,);
+    y_test : (n_test,); mean, scale : (64,).
+    """
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+
+
+def _stratified_indices(y: np.ndarray, test_size: float, rng: np.random.Generator):
+    """Train and test indices holding each class in the same proportion."""
+    train, test = [], []
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))  # (n_c,)
+        n_test = int(round(test_size * members.size))
+        if not 0 < n_test < members.size:
+            raise ValueError(
+                f"test_size={test_size} leaves class {label} ({members.size} samples) "
+                f"with {n_test} test samples; each set needs at least one of every class"
+            )
+        test.append(members[:n_test])
+        train.append(members[n_test:])
+    # Shuffle across classes so the first minibatch is not all zeros.
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+
+
+def _standardise(X_fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and scale of ``X_fit``; a constant feature gets scale 1.
+
+    Border pixels of the digits are 0 in every training image: dividing by
+    their zero standard deviation would turn them into NaN.
+
+    Shapes
+    ------
+    X_fit : (n, d) -> mean (d,), scale (d,).
+    """
+    mean = X_fit.mean(axis=0)  # (d,)
+    std = X_fit.std(axis=0)  # (d,)
+    return mean, np.where(std > 0, std, 1.0)
+
+
+def digits(
+    split: bool = True, *, test_size: float = 0.25, standardize: bool = True, seed: int = 0
+) -> DigitsSplit | tuple[np.ndarray, np.ndarray]:
+    """The 1,797 handwritten 8 x 8 digits bundled with scikit-learn (no download).
+
+    Parameters
+    ----------
+    split : bool
+        Return a stratified train/test :class:`DigitsSplit` (default), or all
+        samples as ``(X, y)``.
+    test_size : float
+        Fraction of each class held out for testing, in (0, 1).
+    standardize : bool
+        Centre and scale each pixel. With ``split=True`` the mean and scale
+        are computed on the training images only and applied to both sets,
+        so nothing about the test set leaks into training. With
+        ``split=False`` they are computed on all images.
+    seed : int
+        Seed of ``numpy.random.default_rng`` for the split.
+
+    Returns
+    -------
+    DigitsSplit, or (X, y)
+        ``X`` float64 pixel intensities (0 to 16 before standardising), one
+        row per image in row-major order (``X.reshape(-1, 8, 8)`` gives the
+        images); ``y`` int64 digits 0 to 9.
+
+    Shapes
+    ------
+    X : (1797, 64); y : (1797,); with ``test_size=0.25``, X_train : (1348, 64)
+    and X_test : (449, 64).
+    """
+    if not isinstance(split, bool):
+        raise TypeError(f"split must be True or False, got {type(split).__name__} {split!r}")
+    if not isinstance(standardize, bool):
+        raise TypeError(f"standardize must be True or False, got {type(standardize).__name__} {standardize!r}")
+    test_size = check_scalar(test_size, "test_size", low=0.0, low_open=True, high=1.0)
+    if test_size == 1.0:
+        raise ValueError(f"test_size must be < 1, got {test_size}")
+    seed = _check_seed(seed)
+    from sklearn.datasets import load_digits  # imported late: only this loader needs scikit-learn
+
+    bunch = load_digits()
+    X = np.asarray(bunch.data, dtype=np.float64)  # (1797, 64)
+    y = np.asarray(bunch.target, dtype=np.int64)  # (1797,)
+    if not split:
+        if standardize:
+            mean, scale = _standardise(X)  # (64,), (64,)
+            X = (X - mean) / scale  # (1797, 64)
+        return X, y
+    rng = np.random.default_rng(seed)
+    train, test = _stratified_indices(y, test_size, rng)  # (n_train,), (n_test,)
+    X_train, X_test = X[train], X[test]  # (n_train, 64), (n_test, 64)
+    if standardize:
+        mean, scale = _standardise(X_train)  # (64,), (64,)
+    else:
+        mean, scale = np.zeros(X.shape[1]), np.ones(X.shape[1])  # (64,), (64,)
+    return DigitsSplit(
+        (X_train - mean) / scale,
+        (X_test - mean) / scale,
+        y[train],
+        y[test],
+        mean,
+        scale,
+    )

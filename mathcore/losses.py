@@ -1,0 +1,230 @@
+r"""Cost functions: value, gradient and SymPy twin side by side.
+
+Every loss is a :class:`Loss` in the registry :data:`LOSSES`, called as
+``loss(y_pred, y_true) -> float`` with ``loss.gradient(y_pred, y_true)`` shaped
+like ``y_pred``. Reductions follow PyTorch's defaults:
+
+* ``mse``: :math:`\frac1N\sum (p - y)^2` over all N elements;
+* ``binary_cross_entropy``: :math:`-\frac1N\sum [y\log p + (1-y)\log(1-p)]` over all elements;
+* ``cross_entropy``: :math:`-\frac1n\sum_i\sum_k y_{ik}\log p_{ik}` over the n samples.
+
+The two fused losses take *logits* instead of probabilities, are finite for
+logits of any size, and have the famously simple gradients
+:math:`\sigma(z) - y` and :math:`\operatorname{softmax}(z) - y` (divided by the
+number of averaged terms):
+
+* ``sigmoid_binary_cross_entropy`` (PyTorch's ``BCEWithLogitsLoss``);
+* ``softmax_cross_entropy`` (PyTorch's ``CrossEntropyLoss``).
+
+Probabilities of exactly 0 or 1 are handled with the convention
+:math:`0 \log 0 = 0`, so the loss is finite wherever the mathematics says so
+(a confident correct prediction costs exactly 0). A confident *wrong*
+prediction (p = 0 where y = 1) costs :math:`+\infty`, returned as ``inf``
+without a warning; PyTorch instead clamps each log at -100.
+
+For cross-entropy, ``y_true`` may also be integer class labels of shape (n,).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from ._validate import as_float_array, check_same_shape, lookup
+from .activations import _sigmoid, softmax
+
+__all__ = ["Loss", "LOSSES", "get", "one_hot"]
+
+P, Y, Z = sp.symbols("p y z", real=True)
+#: Stands for log(sum_j exp(z_j)) of the row in the per-element term of softmax cross-entropy;
+#: :meth:`Loss.symbolic_total` writes it out in full.
+LSE = sp.Symbol(r"\log\sum_j e^{z_j}", real=True)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A cost function with its gradient and SymPy twin.
+
+    Attributes
+    ----------
+    name : str
+        Registry key.
+    on_logits : str or None
+        ``"sigmoid"`` or ``"softmax"`` when ``y_pred`` are logits fed through
+        that function inside the loss; ``None`` when ``y_pred`` are the
+        predictions themselves.
+    reduction : str
+        ``"elements"`` (mean over every element) or ``"samples"`` (sum over the
+        last axis, mean over rows).
+    formula : str
+        LaTeX of the per-element term.
+    """
+
+    name: str
+    on_logits: str | None
+    reduction: str
+    formula: str
+    _value: Callable = field(repr=False)
+    _grad: Callable = field(repr=False)
+    _sym: Callable = field(repr=False)
+    probabilities: bool = False
+
+    def _check(self, y_pred, y_true):
+        p = as_float_array(y_pred, "y_pred", ndim=(1, 2) if self.reduction == "elements" else 2)
+        if self.reduction == "samples":
+            y = _class_targets(y_true, p)
+        else:
+            y = as_float_array(y_true, "y_true")
+            check_same_shape(p, y, "y_pred", "y_true")
+        if self.probabilities and ((p < 0).any() or (p > 1).any()):
+            bad = p[(p < 0) | (p > 1)][0]
+            raise ValueError(f"{self.name} needs y_pred in [0, 1] (probabilities), found {bad}; "
+                             f"for raw scores use the fused loss on logits")
+        if self.name != "mse" and ((y < 0).any() or (y > 1).any()):
+            bad = y[(y < 0) | (y > 1)][0]
+            raise ValueError(f"{self.name} needs y_true in [0, 1], found {bad}")
+        return p, y
+
+    def __call__(self, y_pred, y_true) -> float:
+        """The mean loss. Shapes: ``y_pred`` (n,) or (n, K); ``y_true`` the same, or (n,) labels."""
+        return float(self._value(*self._check(y_pred, y_true)))
+
+    def gradient(self, y_pred, y_true) -> np.ndarray:
+        """:math:`\\partial L / \\partial y_{pred}`, shaped like ``y_pred``."""
+        return self._grad(*self._check(y_pred, y_true))
+
+    def symbolic(self, p: sp.Symbol = P, y: sp.Symbol = Y) -> sp.Expr:
+        """The per-element term as a SymPy expression (in the logit for fused losses)."""
+        return self._sym(p, y)
+
+    def symbolic_total(self, shape: tuple[int, ...]) -> tuple[sp.Expr, sp.Matrix, sp.Matrix]:
+        """``(L, P, Y)``: the whole reduced loss over a matrix of symbols of ``shape``.
+
+        The tests differentiate ``L`` with respect to each entry of ``P`` and
+        compare with :meth:`gradient`, which checks the reduction as well as
+        the per-element formula.
+        """
+        rows, cols = shape if len(shape) == 2 else (shape[0], 1)
+        Pm = sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"p_{i}{j}", real=True))
+        Ym = sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"y_{i}{j}", real=True))
+        if self.on_logits == "softmax":
+            terms = []
+            for i in range(rows):
+                lse = sp.log(sum(sp.exp(Pm[i, k]) for k in range(cols)))
+                terms.append(sum(-Ym[i, k] * (Pm[i, k] - lse) for k in range(cols)))
+            return sum(terms) / rows, Pm, Ym
+        total = sum(self._sym(Pm[i, j], Ym[i, j]) for i in range(rows) for j in range(cols))
+        denom = rows if self.reduction == "samples" else rows * cols
+        return total / denom, Pm, Ym
+
+
+def one_hot(labels, n_classes: int) -> np.ndarray:
+    """Integer labels (n,) -> one-hot float64 matrix (n, n_classes)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"labels must be a 1-D integer array, got dtype {labels.dtype} and shape {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"labels must lie in [0, {n_classes - 1}], found {labels.min()}..{labels.max()}")
+    out = np.zeros((labels.size, n_classes))  # (n, K)
+    out[np.arange(labels.size), labels] = 1.0
+    return out
+
+
+def _class_targets(y_true, p: np.ndarray) -> np.ndarray:
+    arr = np.asarray(y_true) if not isinstance(y_true, (str, bytes)) else y_true
+    if isinstance(arr, np.ndarray) and arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
+        if arr.shape[0] != p.shape[0]:
+            raise ValueError(f"y_true has {arr.shape[0]} labels but y_pred has {p.shape[0]} rows")
+        return one_hot(arr, p.shape[1])
+    y = as_float_array(y_true, "y_true", ndim=2)
+    check_same_shape(p, y, "y_pred", "y_true")
+    return y
+
+
+# --- kernels on validated float64 arrays -------------------------------------------
+
+def _mse(p, y):
+    d = p - y
+    return np.mean(d * d)
+
+
+def _mse_grad(p, y):
+    return 2.0 * (p - y) / p.size
+
+
+def _xlogy(a, b):
+    # a*log(b) with 0*log(0) = 0 and no warning for log(0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = a * np.log(b)
+    return np.where(a == 0, 0.0, out)
+
+
+def _bce(p, y):
+    return -np.mean(_xlogy(y, p) + _xlogy(1.0 - y, 1.0 - p))
+
+
+def _bce_grad(p, y):
+    # dL/dp = (-y/p + (1-y)/(1-p)) / N, each term 0 where its weight is 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(y == 0, 0.0, -y / p)
+        b = np.where(y == 1, 0.0, (1.0 - y) / (1.0 - p))
+    return (a + b) / p.size
+
+
+def _ce(p, y):
+    return -np.sum(_xlogy(y, p)) / p.shape[0]
+
+
+def _ce_grad(p, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(y == 0, 0.0, -y / p)
+    return g / p.shape[0]
+
+
+def _sig_bce(z, y):
+    # -[y log s + (1-y) log(1-s)] = max(z,0) - z y + log(1 + e^{-|z|}), exact for any z
+    return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+
+def _sig_bce_grad(z, y):
+    return (_sigmoid(z) - y) / z.size
+
+
+def _log_softmax(z):
+    m = z.max(axis=-1, keepdims=True)  # (n, 1)
+    s = z - m  # (n, K)
+    return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))  # (n, K)
+
+
+def _soft_ce(z, y):
+    return -np.sum(y * _log_softmax(z)) / z.shape[0]
+
+
+def _soft_ce_grad(z, y):
+    # p - y holds when each row of y sums to 1; for any y the exact gradient is p*sum(y) - y
+    return (softmax._fn(z) * y.sum(axis=-1, keepdims=True) - y) / z.shape[0]
+
+
+LOSSES: dict[str, Loss] = {
+    l.name: l
+    for l in [
+        Loss("mse", None, "elements", r"(p - y)^2", _mse, _mse_grad, lambda p, y: (p - y) ** 2),
+        Loss("binary_cross_entropy", None, "elements", r"-y\log p - (1 - y)\log(1 - p)", _bce, _bce_grad,
+             lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p), probabilities=True),
+        Loss("cross_entropy", None, "samples", r"-\sum_k y_k \log p_k", _ce, _ce_grad,
+             lambda p, y: -y * sp.log(p), probabilities=True),
+        Loss("sigmoid_binary_cross_entropy", "sigmoid", "elements",
+             r"-y\log\sigma(z) - (1 - y)\log(1 - \sigma(z))", _sig_bce, _sig_bce_grad,
+             lambda z, y: -y * sp.log(1 / (1 + sp.exp(-z))) - (1 - y) * sp.log(1 - 1 / (1 + sp.exp(-z)))),
+        Loss("softmax_cross_entropy", "softmax", "samples", r"-\sum_k y_k \log \operatorname{softmax}(z)_k",
+             _soft_ce, _soft_ce_grad, lambda z, y: -y * (z - LSE)),
+    ]
+}
+
+
+def get(name: str) -> Loss:
+    """Return the loss registered as ``name`` (ValueError lists the known names)."""
+    return lookup(LOSSES, name, "loss")

@@ -1,0 +1,242 @@
+r"""A multilayer perceptron whose forward and backward passes read as the book writes them.
+
+Layer :math:`l` computes :math:`Z^{(l)} = A^{(l-1)} W^{(l)\top} + \mathbf b^{(l)}` and
+:math:`A^{(l)} = f(Z^{(l)})`; backpropagation runs the four equations
+
+.. math::
+   \delta^{(L)} = \nabla_{A^{(L)}} C \odot f'(Z^{(L)}),\quad
+   \delta^{(l)} = (\delta^{(l+1)} W^{(l+1)}) \odot f'(Z^{(l)}),\quad
+   \frac{\partial C}{\partial W^{(l)}} = \delta^{(l)\top} A^{(l-1)},\quad
+   \frac{\partial C}{\partial \mathbf b^{(l)}} = \textstyle\sum_{\text{rows}} \delta^{(l)},
+
+with the output layer fused with its loss where that is both simpler and
+stabler (sigmoid with binary cross-entropy and softmax with cross-entropy give
+:math:`\delta^{(L)} = (P - Y)/N`).
+
+Reference: Nielsen, *Neural Networks and Deep Learning* (2015), chapter 2;
+Glorot and Bengio (2010) and He et al. (2015) for the initialisations.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from . import activations, losses, regularization
+from ._validate import as_float_array, check_scalar, lookup
+from .layers import _backward, _forward
+
+__all__ = ["MLP", "OUTPUTS", "COMPATIBLE_LOSSES", "DEFAULT_LOSS", "HE_ACTIVATIONS"]
+
+OUTPUTS = ("identity", "sigmoid", "softmax")
+#: Losses that make sense for each output activation; the first is the default.
+COMPATIBLE_LOSSES: dict[str, tuple[str, ...]] = {
+    "identity": ("mse", "sigmoid_binary_cross_entropy", "softmax_cross_entropy"),
+    "sigmoid": ("binary_cross_entropy", "mse"),
+    "softmax": ("cross_entropy", "mse"),
+}
+DEFAULT_LOSS = {out: names[0] for out, names in COMPATIBLE_LOSSES.items()}
+#: Output activation and loss pairs computed together on the logits.
+_FUSED = {("sigmoid", "binary_cross_entropy"): "sigmoid_binary_cross_entropy",
+          ("softmax", "cross_entropy"): "softmax_cross_entropy"}
+#: Hidden activations that get He initialisation (zero for half their inputs); the rest get Glorot.
+HE_ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu")
+
+
+class MLP:
+    """A fully connected network with parameters ``[W1, b1, W2, b2, ...]``.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths from input to output, e.g. ``[2, 8, 1]``.
+    activation : str
+        Hidden activation, any name in :data:`mathcore.activations.ACTIVATIONS`.
+    output : {"identity", "sigmoid", "softmax"}
+        Output activation.
+    seed : int
+        Seed of the initialisation: He normal, :math:`\\mathcal N(0, 2/n_{in})`, for the
+        ReLU family (:data:`HE_ACTIVATIONS`), Glorot uniform,
+        :math:`\\mathcal U(\\pm\\sqrt{6/(n_{in}+n_{out})})`, otherwise and for the output layer;
+        biases start at 0.
+
+    Shapes
+    ------
+    ``W[l]``: (sizes[l+1], sizes[l]); ``b[l]``: (sizes[l+1],); ``X``: (n, sizes[0]);
+    ``forward(X)``: (n, sizes[-1]).
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", output: str = "identity", seed: int = 0):
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+            raise TypeError(f"sizes must be a list of layer widths, got {type(sizes).__name__}")
+        if len(sizes) < 2:
+            raise ValueError(f"sizes needs at least an input and an output width, got {list(sizes)}")
+        self.sizes = [check_scalar(s, f"sizes[{i}]", low=1, integer=True) for i, s in enumerate(sizes)]
+        if activation == "softmax":
+            raise ValueError("softmax is an output activation; choose a hidden activation from "
+                             + ", ".join(activations.ACTIVATIONS))
+        self.activation = activations.get(activation)
+        self.output = lookup({o: o for o in OUTPUTS}, output, "output activation")
+        seed = check_scalar(seed, "seed", low=0, integer=True)
+        rng = np.random.default_rng(seed)
+        self.params: list[np.ndarray] = []
+        for l, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            hidden = l < len(self.sizes) - 2
+            if hidden and activation in HE_ACTIVATIONS:
+                W = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))  # (n_out, n_in)
+            else:
+                limit = np.sqrt(6.0 / (n_in + n_out))
+                W = rng.uniform(-limit, limit, size=(n_out, n_in))  # (n_out, n_in)
+            self.params += [W, np.zeros(n_out)]
+
+    def __repr__(self) -> str:
+        return f"MLP({self.sizes}, activation={self.activation.name!r}, output={self.output!r})"
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        return self.params[0::2]
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.size for p in self.params)
+
+    # --- forward ---------------------------------------------------------------------
+    def _check_X(self, X) -> np.ndarray:
+        X = as_float_array(X, "X", ndim=(1, 2))
+        if X.ndim == 1:
+            X = X[None, :]
+        if X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have {self.sizes[0]} features (shape (n, {self.sizes[0]})), got {X.shape}")
+        return X
+
+    def _forward_cache(self, X: np.ndarray):
+        # Keep each layer's input A and pre-activation Z: backward needs both.
+        A, cache = X, []
+        n_layers = len(self.params) // 2
+        for l in range(n_layers):
+            W, b = self.params[2 * l], self.params[2 * l + 1]
+            Z = _forward(A, W, b)  # (n, n_out)
+            cache.append((A, Z))
+            A = self.activation._fn(Z) if l < n_layers - 1 else Z
+        return Z, cache  # logits (n, n_last)
+
+    def _output(self, Z: np.ndarray) -> np.ndarray:
+        if self.output == "sigmoid":
+            return activations._sigmoid(Z)
+        if self.output == "softmax":
+            return activations.softmax._fn(Z)
+        return Z
+
+    def logits(self, X) -> np.ndarray:
+        """Pre-activation of the output layer. Shapes: (n, sizes[0]) -> (n, sizes[-1])."""
+        return self._forward_cache(self._check_X(X))[0]
+
+    def forward(self, X) -> np.ndarray:
+        """Output of the network. Shapes: (n, sizes[0]) -> (n, sizes[-1])."""
+        return self._output(self.logits(X))
+
+    __call__ = forward
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels (argmax, or output >= 0.5 for one sigmoid unit) or, for identity output, values."""
+        out = self.forward(X)
+        if self.output == "softmax":
+            return out.argmax(axis=1)
+        if self.output == "sigmoid":
+            return (out >= 0.5).astype(int).squeeze(-1) if out.shape[1] == 1 else (out >= 0.5).astype(int)
+        return out
+
+    # --- loss and backward -----------------------------------------------------------
+    def _resolve_loss(self, loss):
+        name = DEFAULT_LOSS[self.output] if loss is None else loss
+        lossfn = losses.get(name)
+        if name not in COMPATIBLE_LOSSES[self.output]:
+            raise ValueError(f"loss {name!r} does not fit output {self.output!r}; "
+                             f"use one of {', '.join(COMPATIBLE_LOSSES[self.output])}")
+        return lossfn
+
+    def _check_Y(self, Y, n: int, lossfn) -> np.ndarray:
+        if lossfn.reduction == "samples":
+            arr = np.asarray(Y) if not isinstance(Y, (str, bytes)) else Y
+            if isinstance(arr, np.ndarray) and arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
+                if arr.shape[0] != n:
+                    raise ValueError(f"Y has {arr.shape[0]} labels but X has {n} rows")
+                return losses.one_hot(arr, self.sizes[-1])
+        Y = as_float_array(Y, "Y", ndim=(1, 2))
+        if Y.ndim == 1 and self.sizes[-1] == 1:
+            Y = Y[:, None]
+        if Y.shape != (n, self.sizes[-1]):
+            raise ValueError(f"Y must have shape {(n, self.sizes[-1])} to match the output, got {Y.shape}")
+        return Y
+
+    def loss(self, X, Y, loss: str | None = None, l2: float = 0.0, l1: float = 0.0) -> float:
+        """The cost: mean data loss plus penalties on the weights."""
+        return self.loss_and_gradients(X, Y, loss, l2, l1, _value_only=True)[0]
+
+    def loss_and_gradients(self, X, Y, loss: str | None = None, l2: float = 0.0, l1: float = 0.0,
+                           _value_only: bool = False) -> tuple[float, list[np.ndarray]]:
+        """Cost and its gradient with respect to every parameter, by backpropagation.
+
+        Parameters
+        ----------
+        X : array, shape (n, sizes[0])
+        Y : array, shape (n, sizes[-1]); (n,) integer labels for cross-entropy, or (n,) for one output
+        loss : str, optional
+            A name in :data:`COMPATIBLE_LOSSES` for this output; default :data:`DEFAULT_LOSS`.
+        l2, l1 : float
+            Penalty strengths: :math:`\\frac{l_2}{2}\\sum\\lVert W\\rVert^2 + l_1\\sum|W|`, weights only.
+
+        Returns
+        -------
+        (float, list of arrays shaped like :attr:`params`)
+        """
+        lossfn = self._resolve_loss(loss)
+        l2 = check_scalar(l2, "l2", low=0.0)
+        l1 = check_scalar(l1, "l1", low=0.0)
+        X = self._check_X(X)
+        Y = self._check_Y(Y, X.shape[0], lossfn)
+        Z, cache = self._forward_cache(X)  # (n, n_out)
+
+        fused = losses.LOSSES[_FUSED[(self.output, lossfn.name)]] if (self.output, lossfn.name) in _FUSED else None
+        if fused is not None or lossfn.on_logits:
+            f = fused or lossfn
+            value = f._value(Z, Y)
+            dZ = None if _value_only else f._grad(Z, Y)  # (n, n_out) = (P - Y)/N
+        else:
+            out = self._output(Z)
+            if lossfn.probabilities and self.output == "identity":
+                raise ValueError(f"{lossfn.name} needs probabilities; use output='sigmoid' or 'softmax'")
+            value = lossfn._value(out, Y)
+            dZ = None
+            if not _value_only:
+                dA = lossfn._grad(out, Y)  # (n, n_out)
+                if self.output == "sigmoid":
+                    dZ = dA * out * (1.0 - out)
+                elif self.output == "softmax":
+                    # Jacobian-vector product of softmax: p * (g - <g, p>)
+                    dZ = out * (dA - np.sum(dA * out, axis=1, keepdims=True))
+                else:
+                    dZ = dA
+        Ws = self.weights
+        if l2:
+            value += regularization.PENALTIES["l2"]._value(np.concatenate([W.ravel() for W in Ws]), l2)
+        if l1:
+            value += sum(regularization.PENALTIES["l1"]._value(W, l1) for W in Ws)
+        if _value_only:
+            return float(value), []
+
+        grads: list[np.ndarray] = [None] * len(self.params)  # type: ignore[list-item]
+        delta = dZ  # (n, n_out) at the output layer
+        for l in range(len(cache) - 1, -1, -1):
+            A_prev, _ = cache[l]
+            W = self.params[2 * l]
+            dA_prev, dW, db = _backward(delta, A_prev, W, need_dX=l > 0)
+            if l2:
+                dW += l2 * W
+            if l1:
+                dW += l1 * np.sign(W)
+            grads[2 * l], grads[2 * l + 1] = dW, db
+            if l > 0:
+                delta = dA_prev * self.activation._dfn(cache[l - 1][1])  # (n, n_l)
+        return float(value), grads

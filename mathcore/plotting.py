@@ -1,0 +1,449 @@
+"""One look for every figure in the book, and figures that carry alt text.
+
+Every figure is made with :func:`figure` (which insists on a title), drawn in
+the :func:`book_style` (the colour-blind-safe Okabe–Ito palette, modest DPI,
+no top or right spines) and shown with :func:`show`, which insists on alt text.
+
+Why :func:`show` emits HTML rather than a PNG output: myst-nb 1.4 takes an
+image output's alt text only from *cell* metadata (``mystnb: {image: {alt:
+...}}``), which code cannot set, and reads nothing but ``width`` and
+``height`` from the output's own metadata. A ``text/html`` output holding
+``<img alt="..." src="data:image/png;base64,...">`` is copied verbatim into
+the built page (myst-nb ranks ``text/html`` above ``image/png`` for HTML
+builders), and Jupyter, JupyterLab, VS Code and Colab all render it. The
+``text/plain`` part of the same output is the alt text itself, so a terminal,
+or nbval comparing outputs, sees the description rather than a figure repr.
+
+Figures are :class:`matplotlib.figure.Figure` objects made without pyplot, so
+the inline backend never displays a second, alt-less copy at the end of a
+cell, and nothing accumulates in pyplot's figure registry.
+
+References: Okabe and Ito, "Color Universal Design" (2008),
+https://jfly.uni-koeln.de/color/; W3C, "Images Tutorial" (WAI), on writing
+alt text.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import io
+import re
+from typing import Callable, Iterator, Mapping, Sequence
+
+import numpy as np
+from cycler import cycler
+from matplotlib import rc_context, rcParams
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.figure import Figure
+
+__all__ = [
+    "OKABE_ITO",
+    "PALETTE",
+    "CLASS_COLORS",
+    "CLASS_MARKERS",
+    "STYLE",
+    "DPI",
+    "FIGSIZE",
+    "book_style",
+    "use_book_style",
+    "figure",
+    "to_png",
+    "png_data_uri",
+    "img_html",
+    "check_alt",
+    "show",
+    "plot_decision_region",
+    "grid_labels",
+    "plot_points",
+]
+
+#: The eight Okabe–Ito colours, by the names their authors gave them.
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+#: The colour cycle: Okabe–Ito reordered so the first colours contrast most
+#: (blue against vermillion), with black last (it is kept for boundaries and text).
+PALETTE: tuple[str, ...] = tuple(
+    OKABE_ITO[k]
+    for k in ("blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "yellow", "black")
+)
+
+#: Colour of class k in every classification figure (the first seven of the palette).
+CLASS_COLORS: tuple[str, ...] = PALETTE[:7]
+
+#: Marker of class k: shape differs as well as colour, so the classes survive
+#: greyscale printing and every kind of colour vision.
+CLASS_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X")
+
+#: Dots per inch of every figure: small enough that a notebook with a dozen
+#: figures stays well under a megabyte, large enough for 10-point text.
+DPI: int = 90
+
+#: Default figure size in inches (540 x 360 pixels at :data:`DPI`).
+FIGSIZE: tuple[float, float] = (6.0, 4.0)
+
+#: The rcParams of the book's style.
+STYLE: dict[str, object] = {
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.figsize": FIGSIZE,
+    # Opaque white, so figures stay legible when the book is read in dark mode.
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.facecolor": "white",
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#b0b0b0",
+    "grid.linestyle": ":",
+    "grid.linewidth": 0.8,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 11,
+    "font.size": 10,
+    "legend.fontsize": 9,
+    "legend.framealpha": 0.9,
+    "lines.linewidth": 2.0,
+    "lines.markersize": 6,
+    "image.cmap": "cividis",
+    "axes.formatter.use_mathtext": True,
+}
+
+# Matches the text Python or matplotlib would show for an object: "<Figure size
+# 640x480 with 1 Axes>", "<matplotlib.figure.Figure object at 0x7f...>",
+# "Figure(640x480)". Such a string describes nothing to a screen-reader user.
+_DEFAULT_REPR = re.compile(r"^\s*<.*>\s*$|object at 0x[0-9a-fA-F]+|^\s*Figure\(\d+x\d+\)\s*$", re.DOTALL)
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@contextlib.contextmanager
+def book_style() -> Iterator[None]:
+    """Apply the book's rcParams inside a ``with`` block, and restore them after.
+
+    Examples
+    --------
+    >>> with book_style():
+    ...     fig, ax = figure("Sigmoid", xlabel="z", ylabel="σ(z)")
+    """
+    with rc_context(STYLE):
+        yield
+
+
+def use_book_style() -> None:
+    """Apply the book's rcParams for the rest of the session (call once per chapter)."""
+    rcParams.update(STYLE)
+
+
+def _check_text(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
+    if not value.strip():
+        raise ValueError(f"{name} must not be empty, got {value!r}")
+    return value
+
+
+def figure(
+    title: str,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    *,
+    figsize: tuple[float, float] = FIGSIZE,
+    equal: bool = False,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+) -> tuple[Figure, Axes]:
+    """A new titled figure with one axes, in the book's style.
+
+    Parameters
+    ----------
+    title : str
+        The axes title; required and non-empty, because every figure in the
+        book says what it shows.
+    xlabel, ylabel : str, optional
+        Axis labels.
+    figsize : (float, float)
+        Size in inches.
+    equal : bool
+        Use equal aspect, for geometry in the plane (a right angle must look right).
+    xlim, ylim : (float, float), optional
+        Axis limits.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Made without pyplot, so it is displayed only by :func:`show`.
+    ax : matplotlib.axes.Axes
+    """
+    _check_text(title, "title")
+    for name, label in (("xlabel", xlabel), ("ylabel", ylabel)):
+        if label is not None:
+            _check_text(label, name)
+    with book_style():
+        fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+        ax = fig.add_subplot()
+        ax.set_title(title)
+        if xlabel is not None:
+            ax.set_xlabel(xlabel)
+        if ylabel is not None:
+            ax.set_ylabel(ylabel)
+        if equal:
+            ax.set_aspect("equal")
+        if xlim is not None:
+            ax.set_xlim(*xlim)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+    return fig, ax
+
+
+def to_png(fig: Figure, *, close: bool = True, dpi: float | None = None) -> bytes:
+    """Render ``fig`` to PNG bytes, and close it unless ``close=False``.
+
+    The PNG carries no "Software" metadata, so the same figure gives the same
+    bytes under any matplotlib version that draws it identically.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    close : bool
+        Close the figure afterwards (a no-op for figures made by :func:`figure`,
+        which pyplot never saw; it frees pyplot's reference otherwise).
+    dpi : float, optional
+        Resolution; the figure's own DPI by default.
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    buf = io.BytesIO()
+    fig.savefig(
+        buf,
+        format="png",
+        dpi=dpi if dpi is not None else fig.dpi,
+        facecolor="white",
+        metadata={"Software": None},
+    )
+    if close:
+        import matplotlib.pyplot as plt  # only here: importing pyplot picks a backend
+
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def png_data_uri(png_bytes: bytes) -> str:
+    """``data:image/png;base64,...`` for PNG bytes, to put in an ``<img src>``."""
+    if not isinstance(png_bytes, (bytes, bytearray)):
+        raise TypeError(f"png_bytes must be bytes, got {type(png_bytes).__name__}")
+    if not bytes(png_bytes[:8]) == _PNG_SIGNATURE:
+        raise ValueError(f"png_bytes is not a PNG: it starts with {bytes(png_bytes[:8])!r}")
+    return "data:image/png;base64," + base64.b64encode(png_bytes).decode("ascii")
+
+
+def check_alt(alt) -> str:
+    """Return ``alt`` if it is usable alt text, else raise.
+
+    Alt text must be a non-empty string that describes the figure; the
+    default repr of a figure (``<Figure size 540x360 with 1 Axes>``) is refused.
+    """
+    _check_text(alt, "alt")
+    if _DEFAULT_REPR.search(alt):
+        raise ValueError(f"alt must describe the figure, not be an object's repr; got {alt!r}")
+    return alt
+
+
+def img_html(png_bytes: bytes, alt: str) -> str:
+    """An ``<img>`` element with the PNG inline and the alt text escaped."""
+    check_alt(alt)
+    # max-width keeps a figure inside narrow columns (phones, split panes).
+    return (
+        f'<img src="{png_data_uri(png_bytes)}" alt="{html.escape(alt, quote=True)}" '
+        'style="max-width:100%; height:auto;">'
+    )
+
+
+def show(fig: Figure, alt: str) -> None:
+    """Display ``fig`` in a notebook as an image whose alt text is ``alt``; close it.
+
+    The output is a ``text/html`` ``<img>`` (see the module docstring for why)
+    with ``alt`` as its ``text/plain`` fallback. Outside IPython it does nothing
+    visible but still validates and renders, so scripts and tests exercise it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        What the figure shows, for readers who cannot see it.
+    """
+    check_alt(alt)
+    png = to_png(fig)
+    bundle = {"text/html": img_html(png, alt), "text/plain": alt}
+    from IPython.display import display  # imported late: mathcore works without IPython
+
+    display(bundle, raw=True)
+
+
+def plot_decision_region(
+    ax: Axes,
+    predict_fn: Callable[[np.ndarray], np.ndarray],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    *,
+    resolution: int = 200,
+    n_classes: int = 2,
+    alpha: float = 0.3,
+    boundary: bool = True,
+    boundary_color: str = "black",
+):
+    """Shade the plane by predicted class and draw the decision boundary.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    predict_fn : callable
+        Maps points ``X`` of shape (m, 2) to integer labels of shape (m,),
+        each in ``range(n_classes)``.
+    xlim, ylim : (float, float)
+        The rectangle to shade.
+    resolution : int
+        Grid points per side; the shading is an image of this many pixels.
+    n_classes : int
+        Number of classes, for the colours (class k gets ``CLASS_COLORS[k]``).
+    alpha : float
+        Opacity of the shading, light enough for points drawn on top to stand out.
+    boundary : bool
+        Also draw the lines between classes (contours of the label grid).
+    boundary_color : str
+
+    Returns
+    -------
+    image : matplotlib.image.AxesImage
+        The shading; ``image.set_data(labels)`` with a new (resolution,
+        resolution) label grid redraws it without rebuilding the axes.
+
+    Shapes
+    ------
+    predict_fn : (m, 2) -> (m,) with m = resolution**2.
+    """
+    if not isinstance(resolution, int) or isinstance(resolution, bool) or resolution < 2:
+        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+    if not isinstance(n_classes, int) or isinstance(n_classes, bool) or not 2 <= n_classes <= len(CLASS_COLORS):
+        raise ValueError(f"n_classes must be an integer in [2, {len(CLASS_COLORS)}], got {n_classes!r}")
+    for name, lim in (("xlim", xlim), ("ylim", ylim)):
+        if len(lim) != 2 or not lim[0] < lim[1]:
+            raise ValueError(f"{name} must be (low, high) with low < high, got {lim!r}")
+    labels = grid_labels(predict_fn, xlim, ylim, resolution)  # (r, r)
+    cmap = _light_cmap(n_classes, alpha)
+    image = ax.imshow(
+        labels,
+        origin="lower",
+        extent=(*xlim, *ylim),
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=n_classes - 0.5,
+        interpolation="nearest",
+        aspect=ax.get_aspect(),
+        zorder=0,
+    )
+    if boundary and np.unique(labels).size > 1:
+        xs = np.linspace(*xlim, resolution)  # (r,)
+        ys = np.linspace(*ylim, resolution)  # (r,)
+        ax.contour(xs, ys, labels, levels=np.arange(n_classes - 1) + 0.5, colors=boundary_color, linewidths=1.5)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    return image
+
+
+def grid_labels(predict_fn, xlim, ylim, resolution: int) -> np.ndarray:
+    """Labels of ``predict_fn`` on a ``resolution`` x ``resolution`` grid, rows along y.
+
+    Shapes
+    ------
+    returns (resolution, resolution), entry [i, j] at (x_j, y_i).
+    """
+    xs = np.linspace(*xlim, resolution)  # (r,)
+    ys = np.linspace(*ylim, resolution)  # (r,)
+    gx, gy = np.meshgrid(xs, ys)  # (r, r) each
+    points = np.column_stack([gx.ravel(), gy.ravel()])  # (r*r, 2)
+    labels = np.asarray(predict_fn(points))  # (r*r,)
+    if labels.shape != (points.shape[0],):
+        raise ValueError(f"predict_fn must return shape ({points.shape[0]},), got {labels.shape}")
+    return labels.reshape(gx.shape).astype(int)  # (r, r)
+
+
+def _light_cmap(n_classes: int, alpha: float) -> ListedColormap:
+    # Blend with white instead of using transparency: the grid lines then
+    # stay visible on top, and PNGs compress better (opaque flat colours).
+    colors = [tuple(alpha * c + (1 - alpha) for c in to_rgb(CLASS_COLORS[k])) for k in range(n_classes)]
+    return ListedColormap(colors)
+
+
+def plot_points(
+    ax: Axes,
+    X,
+    y,
+    *,
+    labels: Sequence[str] | Mapping[int, str] | None = None,
+    size: float = 40,
+    edgecolor: str = "black",
+) -> list:
+    """Scatter 2-D points, one colour and one marker shape per class.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    X : array_like
+        Points, shape (n, 2).
+    y : array_like
+        Integer class labels, shape (n,), each in ``range(len(CLASS_COLORS))``.
+    labels : sequence or mapping of str, optional
+        Legend text of each class; "class k" by default.
+    size : float
+        Marker area in points².
+    edgecolor : str
+        Marker edge, so a point stays visible on shading of its own colour.
+
+    Returns
+    -------
+    list of matplotlib.collections.PathCollection, one per class present.
+
+    Shapes
+    ------
+    X : (n, 2); y : (n,).
+    """
+    X = np.asarray(X, dtype=float)  # (n, 2)
+    y = np.asarray(y)  # (n,)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (n, 2), got {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+    if y.size and (not np.all(y == np.round(y)) or y.min() < 0 or y.max() >= len(CLASS_COLORS)):
+        raise ValueError(f"y must hold integer labels in [0, {len(CLASS_COLORS) - 1}], got values {np.unique(y)}")
+    y = y.astype(int)  # (n,)
+    artists = []
+    for k in np.unique(y):
+        name = labels[k] if labels is not None else f"class {k}"
+        mask = y == k  # (n,)
+        artists.append(
+            ax.scatter(
+                X[mask, 0],
+                X[mask, 1],
+                s=size,
+                c=CLASS_COLORS[k],
+                marker=CLASS_MARKERS[k],
+                edgecolors=edgecolor,
+                linewidths=0.8,
+                label=name,
+                zorder=3,
+            )
+        )
+    return artists
