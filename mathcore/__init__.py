@@ -8,8 +8,8 @@ equations as SymPy objects), :mod:`~mathcore.widgets`, :mod:`~mathcore.plotting`
 and :mod:`~mathcore.data`.
 """
 
-from . import activations, gradcheck, layers, losses, neuron, regularization
+from . import activations, derivations, gradcheck, layers, losses, neuron, optim, regularization
 from .network import MLP
 
-__all__ = ["MLP", "activations", "gradcheck", "layers", "losses", "neuron", "regularization"]
+__all__ = ["MLP", "activations", "derivations", "gradcheck", "layers", "losses", "neuron", "optim", "regularization"]
 __version__ = "0.1.0"
