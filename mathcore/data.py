@@ -295,8 +295,8 @@ def digits(
 
     Shapes
     ------
-    X : (1797, 64); y : (1797,); with ``test_size=0.25``, X_train : (1348, 64)
-    and X_test : (449, 64).
+    X : (1797, 64); y : (1797,); with ``test_size=0.25``, X_train : (1347, 64)
+    and X_test : (450, 64) (a quarter of each class, rounded).
     """
     if not isinstance(split, bool):
         raise TypeError(f"split must be True or False, got {type(split).__name__} {split!r}")
