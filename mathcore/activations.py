@@ -87,8 +87,9 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _dsigmoid(z: np.ndarray) -> np.ndarray:
-    s = _sigmoid(z)
-    return s * (1.0 - s)
+    # sigma(z)(1 - sigma(z)) = sigma(z) sigma(-z): the product form keeps full
+    # relative accuracy in the tails, where 1 - sigma(z) would round to 0
+    return _sigmoid(z) * _sigmoid(-z)
 
 
 def _tanh(z):
@@ -96,8 +97,9 @@ def _tanh(z):
 
 
 def _dtanh(z):
-    t = np.tanh(z)
-    return 1.0 - t * t
+    # 1 - tanh^2 z = 4e/(1 + e)^2 with e = exp(-2|z|), accurate where tanh z rounds to +-1
+    e = np.exp(-2.0 * np.abs(z))
+    return 4.0 * e / (1.0 + e) ** 2
 
 
 def _relu(z):

@@ -76,9 +76,9 @@ def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
     >>> y.tolist()
     [0, 1, 1, 0]
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a string such as 'AND', got {type(name).__name__} {name!r}")
-    table = lookup(GATES, name.upper(), "logic gate")
+    if isinstance(name, str) and name.upper() in GATES:
+        name = name.upper()
+    table = lookup(GATES, name, "logic gate")
     return _GATE_INPUTS.copy(), np.array(table, dtype=np.int64)  # (4, 2), (4,)
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import neuron
+from . import data, neuron
 from ._validate import lookup
 
 __all__ = ["CHECKS", "check", "is_correct", "register"]
@@ -60,7 +60,7 @@ def check(label: str, *answer) -> None:
 
 @register("neurons.nand")
 def _nand(w, b):
-    X, y = neuron.truth_table("NAND")
+    X, y = data.logic_gate("NAND")
     out = neuron.neuron(X, w, b, "step")
     wrong = [tuple(int(v) for v in X[i]) for i in np.flatnonzero(out != y)]
     return not wrong, (f"your neuron is wrong on input(s) {wrong}. NAND is 0 only for (1, 1): "

@@ -59,7 +59,8 @@ def dense_backward(dZ, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Shapes: ``dZ`` (n, n_out), ``X`` (n, n_in), ``W`` (n_out, n_in) ->
     (n, n_in), (n_out, n_in), (n_out,).
     """
-    X, W, _ = check_layer(X, W, np.zeros(np.shape(W)[0] if np.ndim(W) == 2 else 0))
+    W = as_float_array(W, "W", ndim=2)
+    X, W, _ = check_layer(X, W, np.zeros(W.shape[0]))
     dZ = as_float_array(dZ, "dZ", ndim=2)
     if dZ.shape != (X.shape[0], W.shape[0]):
         raise ValueError(f"dZ must have shape {(X.shape[0], W.shape[0])} (n, n_out), got {dZ.shape}")

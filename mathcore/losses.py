@@ -121,24 +121,36 @@ class Loss:
         return total / denom, Pm, Ym
 
 
-def one_hot(labels, n_classes: int) -> np.ndarray:
+def one_hot(labels, n_classes: int, name: str = "labels") -> np.ndarray:
     """Integer labels (n,) -> one-hot float64 matrix (n, n_classes)."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"labels must be a 1-D integer array, got dtype {labels.dtype} and shape {labels.shape}")
+        raise TypeError(f"{name} must be a 1-D integer array, got dtype {labels.dtype} and shape {labels.shape}")
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"labels must lie in [0, {n_classes - 1}], found {labels.min()}..{labels.max()}")
+        raise ValueError(f"{name} must hold class labels in [0, {n_classes - 1}], "
+                         f"found {labels.min()}..{labels.max()}")
     out = np.zeros((labels.size, n_classes))  # (n, K)
     out[np.arange(labels.size), labels] = 1.0
     return out
 
 
+def integer_labels(y):
+    """``y`` as an integer label array if it is one-dimensional and integer, else None."""
+    if isinstance(y, (str, bytes)):
+        return None
+    try:
+        arr = np.asarray(y)
+    except (TypeError, ValueError):  # ragged: as_float_array reports it with the argument's name
+        return None
+    return arr if arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer) else None
+
+
 def _class_targets(y_true, p: np.ndarray) -> np.ndarray:
-    arr = np.asarray(y_true) if not isinstance(y_true, (str, bytes)) else y_true
-    if isinstance(arr, np.ndarray) and arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
+    arr = integer_labels(y_true)
+    if arr is not None:
         if arr.shape[0] != p.shape[0]:
             raise ValueError(f"y_true has {arr.shape[0]} labels but y_pred has {p.shape[0]} rows")
-        return one_hot(arr, p.shape[1])
+        return one_hot(arr, p.shape[1], "y_true")
     y = as_float_array(y_true, "y_true", ndim=2)
     check_same_shape(p, y, "y_pred", "y_true")
     return y
@@ -168,7 +180,7 @@ def _bce(p, y):
 
 def _bce_grad(p, y):
     # dL/dp = (-y/p + (1-y)/(1-p)) / N, each term 0 where its weight is 0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         a = np.where(y == 0, 0.0, -y / p)
         b = np.where(y == 1, 0.0, (1.0 - y) / (1.0 - p))
     return (a + b) / p.size
@@ -179,7 +191,7 @@ def _ce(p, y):
 
 
 def _ce_grad(p, y):
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         g = np.where(y == 0, 0.0, -y / p)
     return g / p.shape[0]
 

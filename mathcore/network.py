@@ -158,11 +158,11 @@ class MLP:
 
     def _check_Y(self, Y, n: int, lossfn) -> np.ndarray:
         if lossfn.reduction == "samples":
-            arr = np.asarray(Y) if not isinstance(Y, (str, bytes)) else Y
-            if isinstance(arr, np.ndarray) and arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
+            arr = losses.integer_labels(Y)
+            if arr is not None:
                 if arr.shape[0] != n:
                     raise ValueError(f"Y has {arr.shape[0]} labels but X has {n} rows")
-                return losses.one_hot(arr, self.sizes[-1])
+                return losses.one_hot(arr, self.sizes[-1], "Y")
         Y = as_float_array(Y, "Y", ndim=(1, 2))
         if Y.ndim == 1 and self.sizes[-1] == 1:
             Y = Y[:, None]

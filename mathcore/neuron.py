@@ -20,7 +20,7 @@ import numpy as np
 from . import activations
 from ._validate import as_float_array, check_scalar
 
-__all__ = ["weighted_sum", "neuron", "boundary_distance", "boundary_line", "LOGIC_GATES", "truth_table",
+__all__ = ["weighted_sum", "neuron", "boundary_distance", "boundary_line", "LOGIC_GATES",
            "perceptron_learn", "PerceptronRun"]
 
 
@@ -84,7 +84,8 @@ def boundary_line(w, b, x1_limits=(-2.0, 2.0)) -> tuple[np.ndarray, np.ndarray]:
     return x1s, -(w[0] * x1s + b) / w[1]  # (2,)
 
 
-#: Weights and biases of step neurons computing logic gates on inputs in {0, 1}.
+#: Weights and biases of step neurons computing logic gates on inputs in {0, 1}
+#: (the truth tables themselves are :func:`mathcore.data.logic_gate`).
 #: Each is one choice among infinitely many: any line separating the same points works.
 LOGIC_GATES: dict[str, tuple[np.ndarray, float]] = {
     "AND": (np.array([1.0, 1.0]), -1.5),
@@ -92,19 +93,6 @@ LOGIC_GATES: dict[str, tuple[np.ndarray, float]] = {
     "NAND": (np.array([-1.0, -1.0]), 1.5),
     "NOR": (np.array([-1.0, -1.0]), 0.5),
 }
-
-_TABLES = {
-    "AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "NAND": [1, 1, 1, 0], "NOR": [1, 0, 0, 0], "XOR": [0, 1, 1, 0],
-}
-
-
-def truth_table(gate: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(X, y)``: the four inputs in {0,1}² (shape (4, 2)) and the gate's outputs (shape (4,))."""
-    from ._validate import lookup
-    table = lookup(_TABLES, gate, "logic gate")
-    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # (4, 2)
-    return X, np.array(table, dtype=np.float64)  # (4,)
-
 
 @dataclass(frozen=True)
 class PerceptronRun:
@@ -136,6 +124,8 @@ def perceptron_learn(X, y, lr: float = 1.0, epochs: int = 20, w0=None, b0: float
     lr = check_scalar(lr, "lr", low=0.0, low_open=True)
     epochs = check_scalar(epochs, "epochs", low=1, integer=True)
     w = np.zeros(X.shape[1]) if w0 is None else as_float_array(w0, "w0", ndim=1).copy()  # (d,)
+    if w.shape != (X.shape[1],):
+        raise ValueError(f"w0 must have shape ({X.shape[1]},), one weight per feature of X, got {w.shape}")
     b = check_scalar(b0, "b0")
     errors: list[int] = []
     for _ in range(epochs):

@@ -1,0 +1,121 @@
+"""The registry of the book's equations: every entry verifies, and verification can fail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sympy as sp
+
+from mathcore import derivations
+from mathcore.activations import ACTIVATIONS
+from mathcore.derivations import DERIVATIONS, SIGMA_DEF, Derivation, by_chapter, register, sigma
+from mathcore.losses import LOSSES
+from mathcore.regularization import PENALTIES
+
+LABELS = list(DERIVATIONS)
+x = sp.Symbol("x", real=True)
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_entry_verifies(label):
+    d = DERIVATIONS[label]
+    assert d.verify() is True
+    assert re.fullmatch(r"(proved symbolically by SymPy and checked|checked numerically) at \d+ points", d.status)
+    n = int(d.status.split(" at ")[1].split()[0])
+    assert n == derivations.N_POINTS + len(d.points)
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_entry_metadata(label):
+    d = DERIVATIONS[label]
+    assert d.label == label
+    assert isinstance(d.chapter, int) and not isinstance(d.chapter, bool) and d.chapter >= 1
+    assert d.title.strip() and d.latex.strip()
+    assert " = " in d.latex
+    assert derivations.get(label) is d
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_every_activation_has_its_derivative(name):
+    d = DERIVATIONS[f"activation.{name}.derivative"]
+    # the kink, where there is one, is among the checked points
+    assert {float(p[x]) for p in d.points} == set(ACTIVATIONS[name].kink_points)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_every_loss_has_its_gradient(name):
+    assert f"loss.{name}.gradient" in DERIVATIONS
+
+
+@pytest.mark.parametrize("name", sorted(PENALTIES))
+def test_every_penalty_has_its_gradient(name):
+    assert f"regularization.{name}.gradient" in DERIVATIONS
+
+
+def test_wrong_identity_fails_naming_the_point():
+    wrong = Derivation("test.wrong-sigmoid-derivative", 3, "A wrong derivative: d/dx sigma = sigma^2",
+                       sp.Derivative(sigma(x), x), sigma(x) ** 2, definitions={sigma: SIGMA_DEF})
+    with pytest.raises(AssertionError, match=r"test\.wrong-sigmoid-derivative: the sides differ at x = -?\d"):
+        wrong.verify()
+    assert wrong.status == "not verified yet"
+    assert wrong.label not in DERIVATIONS  # never registered
+
+
+def test_wrong_kink_convention_caught_only_at_the_kink():
+    # relu'(0) = 1 instead of the registered convention 0: equal everywhere but at 0.
+    relu = sp.Function("relu")
+    kw = dict(definitions={relu: sp.Lambda(x, ACTIVATIONS["relu"].symbolic(x))})
+    lhs, rhs = sp.Derivative(relu(x), x), sp.Piecewise((0, x < 0), (1, True))
+    assert Derivation("test.relu-no-kink", 3, "t", lhs, rhs, **kw).verify()  # random points miss x = 0
+    with pytest.raises(AssertionError, match=r"test\.relu-at-kink: the sides differ at x = 0"):
+        Derivation("test.relu-at-kink", 3, "t", lhs, rhs, points=[{x: 0}], **kw).verify()
+
+
+def test_wrong_matrix_identity_fails():
+    a = sp.Symbol("a", real=True)
+    d = Derivation("test.matrix", 2, "t", sp.Matrix([a, a**2]), sp.Matrix([a, a**3]))
+    with pytest.raises(AssertionError, match=r"test\.matrix: the sides differ at a = "):
+        d.verify()
+    d = Derivation("test.matrix-shape", 2, "t", sp.Matrix([a, a]), sp.Matrix([[a, a]]))
+    with pytest.raises(AssertionError, match="sides have shapes"):
+        d.verify()
+
+
+def test_duplicate_register_rejected_and_registry_unchanged():
+    label = LABELS[0]
+    original = DERIVATIONS[label]
+    before = list(DERIVATIONS)
+    with pytest.raises(ValueError, match=f"derivation label '{re.escape(label)}' is already registered"):
+        register(Derivation(label, 1, "a duplicate", sp.Integer(1), sp.Integer(1)))
+    assert DERIVATIONS[label] is original and list(DERIVATIONS) == before
+
+
+def test_show_renders_latex_and_status():
+    d = DERIVATIONS["activation.sigmoid.derivative"]
+    shown = d.show()
+    md = shown._repr_markdown_()
+    assert f"$$\n{d.latex}\n$$" in md
+    assert "Verified" in md and d.status in md and d.label in md
+    assert "✓" in md
+    assert shown._repr_latex_() == f"$${d.latex}$$"
+
+
+def test_unverified_display_is_marked():
+    d = Derivation("test.unverified", 1, "t", sp.Integer(2), sp.Integer(2))
+    assert "?" in d._repr_markdown_() and "not verified yet" in d._repr_markdown_()
+
+
+def test_by_chapter():
+    ch1 = by_chapter(1)
+    assert ch1 and all(d.chapter == 1 for d in ch1)
+    assert [d.label for d in ch1] == [k for k, d in DERIVATIONS.items() if d.chapter == 1]  # registration order
+    assert by_chapter(999) == []
+    chapters = {d.chapter for d in DERIVATIONS.values()}
+    assert sum(len(by_chapter(c)) for c in chapters) == len(DERIVATIONS)
+
+
+def test_get_unknown_lists_known_labels():
+    with pytest.raises(ValueError, match="unknown derivation 'nope'") as info:
+        derivations.get("nope")
+    assert all(label in str(info.value) for label in LABELS)

@@ -1,0 +1,272 @@
+"""The MLP: backpropagation against central differences for every activation, output, loss and penalty;
+layout, initialisation, forward pass, predictions and input checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from mathcore import MLP, gradcheck
+from mathcore.activations import ACTIVATIONS, _sigmoid, softmax
+from mathcore.losses import LOSSES
+from mathcore.network import COMPATIBLE_LOSSES, DEFAULT_LOSS, HE_ACTIVATIONS, OUTPUTS
+
+HIDDEN = sorted(ACTIVATIONS)
+PAIRS = [(out, loss) for out, names in COMPATIBLE_LOSSES.items() for loss in names]
+PENALTIES = [(0.0, 0.0), (0.1, 0.0), (0.0, 0.05), (0.1, 0.05)]
+N = 6  # batch size
+
+
+def _n_out(output, loss):
+    # a softmax (output or fused loss) needs several classes; two units elsewhere
+    return 3 if "softmax" in (output, LOSSES[loss].on_logits) else 2
+
+
+def _targets(loss, n, k, rng):
+    """Seeded targets valid for ``loss``: soft simplex rows for cross-entropy, [0, 1] for BCE, reals for MSE."""
+    lossfn = LOSSES[loss]
+    if lossfn.reduction == "samples":
+        return rng.dirichlet(np.ones(k), size=n)  # (n, k)
+    if loss == "mse":
+        return rng.normal(size=(n, k))  # (n, k)
+    return rng.uniform(size=(n, k))  # (n, k)
+
+
+def _problem(hidden, output, loss, seed=0):
+    k = _n_out(output, loss)
+    rng = np.random.default_rng([seed, len(hidden), len(output), len(loss)])
+    model = MLP([3, 4, 3, k], activation=hidden, output=output, seed=seed)
+    X = rng.normal(size=(N, 3))  # (6, 3)
+    Y = _targets(loss, N, k, rng)  # (6, k)
+    return model, X, Y
+
+
+@pytest.mark.parametrize("l2, l1", PENALTIES, ids=[f"l2={a}-l1={b}" for a, b in PENALTIES])
+@pytest.mark.parametrize("output, loss", PAIRS, ids=[f"{o}-{l}" for o, l in PAIRS])
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_backprop_matches_central_differences(hidden, output, loss, l2, l1):
+    model, X, Y = _problem(hidden, output, loss)
+    value, grads = model.loss_and_gradients(X, Y, loss, l2, l1)
+    assert [g.shape for g in grads] == [p.shape for p in model.params]
+    assert value == model.loss(X, Y, loss, l2, l1)  # the same computation, bit for bit
+    result = gradcheck.check_gradients(lambda: model.loss(X, Y, loss, l2, l1), model.params, grads)
+    # mathcore.gradcheck: a right gradient agrees to ~1e-9 at h = 1e-5 (measured
+    # <= 6.7e-9 over this very grid), a wrong one is off by >= 1e-2; 1e-7 separates them.
+    assert result.max_relative_error < 1e-7, (result, hidden, output, loss, l2, l1)
+
+
+def test_step_hidden_gradients_vanish_below_the_output_layer():
+    # step'(z) = 0: every layer below the last gets an exactly zero gradient,
+    # and the check above then passes because the numerical gradient is 0 too
+    model, X, Y = _problem("step", "identity", "mse")
+    _, grads = model.loss_and_gradients(X, Y)
+    for g in grads[:-2]:
+        assert_allclose(g, 0.0, rtol=0, atol=0)
+    assert np.abs(grads[-2]).max() > 0
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_default_loss(output):
+    model, X, Y = _problem("tanh", output, DEFAULT_LOSS[output])
+    assert model.loss(X, Y) == model.loss(X, Y, DEFAULT_LOSS[output])
+
+
+def test_penalties_apply_to_weights_only():
+    model, X, Y = _problem("tanh", "identity", "mse")
+    model.params[1][:] = 5.0  # a large bias: must not be penalised
+    base = model.loss(X, Y)
+    Ws = model.weights
+    expected = 0.3 / 2 * sum(np.sum(W * W) for W in Ws) + 0.2 * sum(np.abs(W).sum() for W in Ws)
+    # a penalty summed over 30 weights added to an O(1) loss: rounding only
+    assert_allclose(model.loss(X, Y, l2=0.3, l1=0.2) - base, expected, rtol=1e-12, atol=0)
+    _, g0 = model.loss_and_gradients(X, Y)
+    _, g = model.loss_and_gradients(X, Y, l2=0.3, l1=0.2)
+    for i, p in enumerate(model.params):
+        extra = 0.3 * p + 0.2 * np.sign(p) if i % 2 == 0 else 0.0
+        assert_allclose(g[i], g0[i] + extra, rtol=1e-13, atol=1e-15)  # one extra addition each
+
+
+# --- layout and initialisation -------------------------------------------------------
+
+
+def test_params_layout_and_shapes():
+    model = MLP([3, 5, 4, 2], activation="tanh")
+    assert [p.shape for p in model.params] == [(5, 3), (5,), (4, 5), (4,), (2, 4), (2,)]
+    assert all(p.dtype == np.float64 for p in model.params)
+    assert len(model.weights) == 3 and all(a is b for a, b in zip(model.weights, model.params[0::2]))
+    for b in model.params[1::2]:
+        assert_allclose(b, 0.0, rtol=0, atol=0)  # biases start at 0
+    assert model.n_params == 15 + 5 + 20 + 4 + 8 + 2
+    assert repr(model) == "MLP([3, 5, 4, 2], activation='tanh', output='identity')"
+
+
+def test_init_reproducible_and_seed_dependent():
+    a, b, c = (MLP([4, 6, 3], seed=s) for s in (7, 7, 8))
+    for pa, pb in zip(a.params, b.params):
+        assert_allclose(pa, pb, rtol=0, atol=0)  # same seed, same numbers
+    assert not np.array_equal(a.params[0], c.params[0])
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_init_variance_he_or_glorot(hidden):
+    # He normal N(0, 2/n_in) for the ReLU family, Glorot uniform U(+-sqrt(6/(n_in+n_out)))
+    # (variance 2/(n_in+n_out)) otherwise and for the output layer. With 120 000
+    # entries the sample variance has relative standard error sqrt(2/N) = 0.4%;
+    # a 3% bound is > 7 standard errors, while He and Glorot here differ by 75%.
+    n_in, n_h, n_out = 400, 300, 200
+    model = MLP([n_in, n_h, n_out], activation=hidden, seed=1)
+    W1, W2 = model.weights  # (300, 400), (200, 300)
+    glorot2 = np.sqrt(6.0 / (n_h + n_out))
+    assert np.abs(W2).max() <= glorot2  # the output layer is always Glorot uniform
+    assert_allclose(W2.var(), 2.0 / (n_h + n_out), rtol=0.03)
+    kurt = lambda W: np.mean(W**4) / np.mean(W**2) ** 2  # 3 normal, 1.8 uniform; std error ~0.02
+    if hidden in HE_ACTIVATIONS:
+        assert_allclose(W1.var(), 2.0 / n_in, rtol=0.03)
+        assert abs(kurt(W1) - 3.0) < 0.15
+    else:
+        limit = np.sqrt(6.0 / (n_in + n_h))
+        assert np.abs(W1).max() <= limit
+        assert_allclose(W1.var(), 2.0 / (n_in + n_h), rtol=0.03)
+        assert abs(kurt(W1) - 1.8) < 0.1
+    assert abs(W1.mean()) < 5 * np.sqrt(W1.var() / W1.size)  # zero mean, 5 standard errors
+
+
+def test_he_family_is_documented_set():
+    assert set(HE_ACTIVATIONS) == {"relu", "leaky_relu", "elu", "gelu", "silu"}
+    assert set(HE_ACTIVATIONS) <= set(ACTIVATIONS)
+
+
+# --- forward and predict ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_forward_equals_manual_composition(hidden, output):
+    model = MLP([3, 5, 4, 3], activation=hidden, output=output, seed=2)
+    X = np.random.default_rng(3).normal(size=(7, 3))  # (7, 3)
+    W1, b1, W2, b2, W3, b3 = model.params
+    f = ACTIVATIONS[hidden]
+    A1 = f(np.array([W1 @ x + b1 for x in X]))  # per sample, as the book writes it
+    A2 = f(np.array([W2 @ a + b2 for a in A1]))
+    Z3 = np.array([W3 @ a + b3 for a in A2])
+    out = {"identity": Z3, "sigmoid": _sigmoid(Z3), "softmax": softmax(Z3)}[output]
+    # the same products summed in a different order: rounding of 5-term sums, amplified
+    # at most by Lipschitz constants <= 1 of the activations
+    assert_allclose(model.forward(X), out, rtol=1e-12, atol=1e-14)
+    assert_allclose(model(X), model.forward(X), rtol=0, atol=0)
+    assert_allclose(model.logits(X), Z3, rtol=1e-12, atol=1e-14)
+    assert_allclose(model.forward(X[0]), model.forward(X[:1]), rtol=0, atol=0)  # one sample as (d,)
+
+
+def test_predict():
+    X = np.random.default_rng(4).normal(size=(8, 3))  # (8, 3)
+    soft = MLP([3, 4, 3], output="softmax", seed=1)
+    assert_allclose(soft.predict(X), soft.forward(X).argmax(axis=1), rtol=0, atol=0)
+    sig1 = MLP([3, 4, 1], output="sigmoid", seed=1)
+    p = sig1.predict(X)
+    assert p.shape == (8,) and set(np.unique(p)) <= {0, 1}
+    assert_allclose(p, (sig1.forward(X)[:, 0] >= 0.5).astype(int), rtol=0, atol=0)
+    sig2 = MLP([3, 4, 2], output="sigmoid", seed=1)
+    assert sig2.predict(X).shape == (8, 2)
+    ident = MLP([3, 4, 2], seed=1)
+    assert_allclose(ident.predict(X), ident.forward(X), rtol=0, atol=0)
+
+
+# --- fused and unfused agree ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("output, loss", [("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy"),
+                                          ("sigmoid", "mse"), ("softmax", "mse"), ("identity", "mse")])
+def test_network_loss_equals_loss_of_forward_output(output, loss):
+    model, X, Y = _problem("tanh", output, loss, seed=5)
+    # fused kernels compute log sigma(z) from z; the plain loss takes log of sigma(z):
+    # both within a few eps for the O(1) logits of a fresh network
+    assert_allclose(model.loss(X, Y, loss), LOSSES[loss](model.forward(X), Y), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("output, loss", [("identity", "sigmoid_binary_cross_entropy"),
+                                          ("identity", "softmax_cross_entropy")])
+def test_network_on_logit_loss_equals_loss_of_logits(output, loss):
+    model, X, Y = _problem("relu", output, loss, seed=6)
+    assert model.loss(X, Y, loss) == LOSSES[loss](model.forward(X), Y)  # the same kernel on the same logits
+
+
+def test_integer_labels_and_1d_targets():
+    model = MLP([3, 4, 3], output="softmax", seed=0)
+    X = np.random.default_rng(8).normal(size=(5, 3))
+    labels = np.array([0, 2, 1, 1, 0])
+    v1, g1 = model.loss_and_gradients(X, labels)
+    v2, g2 = model.loss_and_gradients(X, np.eye(3)[labels])
+    assert v1 == v2
+    for a, b in zip(g1, g2):
+        assert_allclose(a, b, rtol=0, atol=0)  # labels become exactly this one-hot matrix
+    one = MLP([3, 4, 1], output="sigmoid", seed=0)
+    y = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
+    assert one.loss(X, y) == one.loss(X, y[:, None])
+
+
+# --- bad configurations and inputs -----------------------------------------------------
+
+
+@pytest.mark.parametrize("output, loss", [(o, l) for o in OUTPUTS for l in LOSSES if l not in COMPATIBLE_LOSSES[o]])
+def test_incompatible_loss_and_output(output, loss):
+    model, X, Y = _problem("tanh", output, "mse")
+    with pytest.raises(ValueError, match=f"loss '{loss}' does not fit output '{output}'"):
+        model.loss_and_gradients(X, Y, loss)
+
+
+def test_softmax_hidden_rejected():
+    with pytest.raises(ValueError, match="softmax is an output activation"):
+        MLP([2, 3, 1], activation="softmax")
+
+
+@pytest.mark.parametrize("kwargs, exc, message", [
+    (dict(sizes=[3]), ValueError, "sizes needs at least"),
+    (dict(sizes="34"), TypeError, "sizes must be a list"),
+    (dict(sizes=[3, 0, 1]), ValueError, r"sizes\[1\] must be >= 1"),
+    (dict(sizes=[3, 2.0, 1]), TypeError, r"sizes\[1\] must be an integer"),
+    (dict(sizes=[3, 1], activation="swish"), ValueError, "unknown activation 'swish'"),
+    (dict(sizes=[3, 1], output="tanh"), ValueError, "unknown output activation 'tanh'.*identity"),
+    (dict(sizes=[3, 1], seed=-1), ValueError, "seed must be >= 0"),
+    (dict(sizes=[3, 1], seed=1.5), TypeError, "seed must be an integer"),
+], ids=["one-size", "string-sizes", "zero-width", "float-width", "activation", "output", "seed-neg", "seed-float"])
+def test_bad_construction(kwargs, exc, message):
+    with pytest.raises(exc, match=message):
+        MLP(**kwargs)
+
+
+@pytest.mark.parametrize("X, Y, message", [
+    (np.ones((6, 2)), np.ones((6, 2)), r"X must have 3 features"),
+    (np.ones((6, 3, 1)), np.ones((6, 2)), "X must have 1 or 2 dimension"),
+    (np.ones((6, 3)), np.ones((5, 2)), r"Y must have shape \(6, 2\)"),
+    (np.ones((6, 3)), np.ones((6, 3)), r"Y must have shape \(6, 2\)"),
+    (np.ones((6, 3)), np.ones(6), r"Y must have shape \(6, 2\)"),
+    (np.ones((6, 3)), np.ones((6, 2, 1)), "Y must have 1 or 2 dimension"),
+], ids=["X-features", "X-3d", "Y-rows", "Y-cols", "Y-1d-two-outputs", "Y-3d"])
+def test_wrong_shapes_name_X_or_Y(X, Y, message):
+    model = MLP([3, 4, 2])
+    with pytest.raises(ValueError, match=message):
+        model.loss_and_gradients(X, Y)
+
+
+def test_wrong_X_in_forward():
+    with pytest.raises(ValueError, match="X must have 3 features"):
+        MLP([3, 2]).forward(np.ones((4, 2)))
+
+
+@pytest.mark.parametrize("labels, message", [(np.array([0, 3, 1]), "Y"), (np.array([0, 1]), "Y has 2 labels but X has 3")])
+def test_bad_labels_name_Y(labels, message):
+    model = MLP([2, 3], output="softmax")
+    with pytest.raises(ValueError, match=message):
+        model.loss_and_gradients(np.ones((3, 2)), labels)
+
+
+@pytest.mark.parametrize("kwargs, exc, message", [
+    (dict(l2=-0.1), ValueError, "l2 must be >= 0"), (dict(l1=float("nan")), ValueError, "l1 must be finite"),
+    (dict(l2="0.1"), TypeError, "l2 must be a real number"), (dict(loss=3), TypeError, "loss name must be a string"),
+])
+def test_bad_penalty_and_loss_arguments(kwargs, exc, message):
+    model, X, Y = _problem("tanh", "identity", "mse")
+    with pytest.raises(exc, match=message):
+        model.loss_and_gradients(X, Y, **kwargs)

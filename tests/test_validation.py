@@ -1,0 +1,305 @@
+"""Bad input at every public entry point, and no RuntimeWarning anywhere for inputs in [-1000, 1000].
+
+Each entry point is listed once with a valid value for every array argument;
+the tests replace one argument at a time by a bad value and require a
+TypeError or ValueError whose message names that argument.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pytest
+
+from mathcore import MLP, activations, data, derivations, gradcheck, layers, losses, neuron, optim, regularization
+from mathcore.activations import ACTIVATIONS, softmax
+from mathcore.losses import LOSSES
+from mathcore.network import COMPATIBLE_LOSSES, OUTPUTS
+from mathcore.regularization import PENALTIES
+
+
+@dataclass
+class Entry:
+    """A public function, its valid keyword arguments, and which of them are arrays to corrupt."""
+
+    name: str
+    fn: Callable
+    valid: dict
+    arrays: tuple[str, ...]
+    any_ndim: tuple[str, ...] = ()  # arguments that accept every number of dimensions
+    lists_of_arrays: tuple[str, ...] = ()  # arguments where a ragged list is a legal list of arrays
+    optional: tuple[str, ...] = ()  # arguments where None means "use the default"
+
+    def call(self, **override):
+        return self.fn(**{**self.valid, **override})
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _entries() -> list[Entry]:
+    out: list[Entry] = []
+    z = _rng().normal(size=(3, 4))
+    for name, act in ACTIVATIONS.items():
+        out.append(Entry(f"activation.{name}", lambda z, act=act: act(z), {"z": z}, ("z",), any_ndim=("z",)))
+        out.append(Entry(f"activation.{name}.derivative", lambda z, act=act: act.derivative(z), {"z": z}, ("z",),
+                         any_ndim=("z",)))
+    out.append(Entry("softmax", lambda z: softmax(z), {"z": z}, ("z",)))
+    out.append(Entry("softmax.jacobian", lambda z: softmax.jacobian(z), {"z": z}, ("z",)))
+    for name, loss in LOSSES.items():
+        p = _rng(1).uniform(0.1, 0.9, size=(3, 3))
+        y = np.full((3, 3), 1 / 3)
+        for method in ("__call__", "gradient"):
+            fn = getattr(loss, method)
+            out.append(Entry(f"loss.{name}.{method}", lambda y_pred, y_true, fn=fn: fn(y_pred, y_true),
+                             {"y_pred": p, "y_true": y}, ("y_pred", "y_true")))
+    for name, pen in PENALTIES.items():
+        for method in ("__call__", "gradient"):
+            fn = getattr(pen, method)
+            out.append(Entry(f"penalty.{name}.{method}", lambda weights, fn=fn: fn(weights, 0.1),
+                             {"weights": z}, ("weights",), any_ndim=("weights",), lists_of_arrays=("weights",)))
+    X, W, b = _rng(2).normal(size=(5, 3)), _rng(3).normal(size=(4, 3)), np.zeros(4)
+    out.append(Entry("dense_forward", layers.dense_forward, {"X": X, "W": W, "b": b}, ("X", "W", "b")))
+    out.append(Entry("dense_backward", layers.dense_backward, {"dZ": np.ones((5, 4)), "X": X, "W": W}, ("dZ", "X", "W")))
+    for output in OUTPUTS:
+        model = MLP([3, 4, 3], activation="tanh", output=output)
+        out.append(Entry(f"MLP[{output}].forward", lambda X, m=model: m.forward(X), {"X": X}, ("X",)))
+        out.append(Entry(f"MLP[{output}].predict", lambda X, m=model: m.predict(X), {"X": X}, ("X",)))
+        for loss in COMPATIBLE_LOSSES[output]:
+            Y = np.full((5, 3), 1 / 3)
+            out.append(Entry(f"MLP[{output}].loss_and_gradients[{loss}]",
+                             lambda X, Y, m=model, loss=loss: m.loss_and_gradients(X, Y, loss),
+                             {"X": X, "Y": Y}, ("X", "Y")))
+    x2, w2 = np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([1.0, -1.0])
+    out.append(Entry("weighted_sum", lambda X, w: neuron.weighted_sum(X, w, 0.5), {"X": x2, "w": w2}, ("X", "w")))
+    out.append(Entry("neuron", lambda X, w: neuron.neuron(X, w, 0.5), {"X": x2, "w": w2}, ("X", "w")))
+    out.append(Entry("boundary_distance", lambda w: neuron.boundary_distance(w, 0.5), {"w": w2}, ("w",)))
+    out.append(Entry("boundary_line", lambda w: neuron.boundary_line(w, 0.5), {"w": w2}, ("w",)))
+    Xg, yg = data.logic_gate("AND")
+    out.append(Entry("perceptron_learn", lambda X, y, w0: neuron.perceptron_learn(X, y, w0=w0),
+                     {"X": Xg, "y": yg, "w0": np.zeros(2)}, ("X", "y", "w0"), optional=("w0",)))
+    out.append(Entry("relative_error", gradcheck.relative_error, {"analytic": z, "numeric": z},
+                     ("analytic", "numeric"), any_ndim=("analytic", "numeric")))
+    out.append(Entry("minimize", lambda x0: optim.minimize(lambda v: float(v @ v), lambda v: 2 * v, x0, 0.1, 3),
+                     {"x0": np.ones(2)}, ("x0",)))
+    return out
+
+
+ENTRIES = _entries()
+
+
+def _with(value: np.ndarray, bad) -> np.ndarray:
+    v = np.array(value, dtype=np.float64)
+    v.flat[v.size - 1] = bad
+    return v
+
+
+def _wrong_ndim(value: np.ndarray) -> np.ndarray:
+    # three extra leading axes: more than any entry point accepts (5-d for matrices)
+    return np.asarray(value)[None, None, None] if np.ndim(value) >= 1 else np.zeros((1, 1, 1, 1))
+
+
+BAD_KINDS = {
+    "nan": lambda v: _with(v, np.nan),
+    "inf": lambda v: _with(v, np.inf),
+    "-inf": lambda v: _with(v, -np.inf),
+    "string": lambda v: "1.0",
+    "None": lambda v: None,
+    "ragged": lambda v: [[1.0, 2.0], [3.0]],
+    "object": lambda v: _object(v),
+    "complex": lambda v: np.asarray(v, dtype=np.complex128) + 1j,
+    "wrong-ndim": _wrong_ndim,
+    "empty": lambda v: np.empty((0,) * max(np.ndim(v), 1)),
+}
+
+
+def _object(v):
+    o = np.array(v, dtype=object)
+    o.flat[0] = "a"
+    return o
+
+
+def _kinds(entry: Entry, arg: str) -> list[str]:
+    kinds = []
+    for kind in BAD_KINDS:
+        if kind in ("wrong-ndim", "empty") and arg in entry.any_ndim:
+            continue  # elementwise functions take any shape, an empty array included
+        if kind == "ragged" and arg in entry.lists_of_arrays:
+            continue  # a ragged list is a legal list of arrays here
+        if kind == "None" and arg in entry.optional:
+            continue  # None means "use the default"
+        kinds.append(kind)
+    return kinds
+
+
+def _names(message: str, arg: str) -> bool:
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(arg)}(?![A-Za-z0-9_])", message) is not None
+
+
+CASES = [pytest.param(e, arg, id=f"{e.name}-{arg}") for e in ENTRIES for arg in e.arrays]
+
+
+@pytest.mark.parametrize("entry, arg", CASES)
+def test_bad_input_raises_naming_the_argument(entry, arg):
+    # every kind of bad value for this argument; all problems are reported together
+    problems = []
+    for kind in _kinds(entry, arg):
+        bad = BAD_KINDS[kind](entry.valid[arg])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # a warning on the way to the error is a failure too
+                entry.call(**{arg: bad})
+        except (TypeError, ValueError) as exc:
+            if not _names(str(exc), arg):
+                problems.append(f"{kind}: {type(exc).__name__} does not name {arg!r}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - any other type is itself the finding
+            problems.append(f"{kind}: raised {type(exc).__name__}, not TypeError/ValueError: {exc}")
+        else:
+            problems.append(f"{kind}: accepted")
+    assert not problems, f"{entry.name}, argument {arg}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
+def test_valid_arguments_are_accepted(entry):
+    # the control for the test above: only the corrupted argument can be the cause
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        entry.call()
+
+
+# --- labels given as integers ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["cross_entropy", "softmax_cross_entropy", "MLP"])
+@pytest.mark.parametrize("labels, kind", [(np.array([0, 3, 1]), "too-large"), (np.array([0, -1, 1]), "negative"),
+                                          (np.array([0, 1]), "too-few")])
+def test_bad_labels_name_the_argument(where, labels, kind):
+    p = np.full((3, 3), 1 / 3)
+    if where == "MLP":
+        arg, call = "Y", lambda: MLP([2, 3], output="softmax").loss_and_gradients(np.ones((3, 2)), labels)
+    else:
+        arg, call = "y_true", lambda: LOSSES[where](p, labels)
+    with pytest.raises((TypeError, ValueError)) as info:
+        call()
+    assert _names(str(info.value), arg), f"message does not name {arg!r}: {info.value}"
+
+
+# --- unknown names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lookup, known, family", [
+    (activations.get, activations.ACTIVATIONS, "activation"),
+    (losses.get, losses.LOSSES, "loss"),
+    (regularization.get, regularization.PENALTIES, "penalty"),
+    (derivations.get, derivations.DERIVATIONS, "derivation"),
+    (data.logic_gate, {"AND": 0, "OR": 0, "NAND": 0, "NOR": 0, "XOR": 0}, "logic gate"),
+    (lambda name: MLP([2, 1], output=name), dict.fromkeys(OUTPUTS), "output activation"),
+    (lambda name: MLP([2, 3, 1], activation=name), activations.ACTIVATIONS, "activation"),
+], ids=["activations", "losses", "regularization", "derivations", "logic_gate", "MLP-output", "MLP-activation"])
+def test_unknown_name_lists_known_names(lookup, known, family):
+    with pytest.raises(ValueError, match=f"unknown {family} 'no-such-name'") as info:
+        lookup("no-such-name")
+    assert all(name in str(info.value) for name in known)
+    with pytest.raises(TypeError, match=f"{family} name must be a string"):
+        lookup(42)
+
+
+# --- no RuntimeWarning anywhere in [-1000, 1000] --------------------------------------------
+
+SPAN = np.concatenate([np.linspace(-1000.0, 1000.0, 81), [-745.2, -709.8, -40.0, -1e-300, 0.0, 1e-300, 40.0,
+                                                          709.8, 745.2]])  # (90,)
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_no_warning_activations(name):
+    assert np.isfinite(_quiet(ACTIVATIONS[name], SPAN)).all()
+    assert np.isfinite(_quiet(ACTIVATIONS[name].derivative, SPAN)).all()
+
+
+def test_no_warning_softmax():
+    Z = SPAN.reshape(9, 10)  # rows mixing -1000 and 1000
+    assert np.isfinite(_quiet(softmax, Z)).all() and np.isfinite(_quiet(softmax.jacobian, Z)).all()
+
+
+def _span_inputs(loss):
+    # logits spanning the range, and a row whose softmax puts a subnormal 2e-322 on a class
+    Z = np.vstack([SPAN.reshape(30, 3), [[-740.0, 0.0, 0.0], [1000.0, -740.0, 0.0]]])  # (32, 3)
+    if loss.on_logits or loss.name == "mse":
+        p = Z
+    elif loss.reduction == "samples":
+        p = softmax(Z)  # probabilities from logits spanning the range: exact 0s, 1s and subnormals
+    else:
+        p = ACTIVATIONS["sigmoid"](Z)
+    k = Z.argmin(axis=1)  # the least likely class is the true one: -log p as large as it gets
+    if loss.reduction == "samples":
+        y = np.eye(3)[k]
+    elif loss.name == "mse":
+        y = Z[::-1]
+    else:
+        y = np.stack([k == 0, k == 1, np.full(len(Z), 0.5)], axis=1).astype(float)
+    return p, y
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_no_warning_losses(name):
+    loss = LOSSES[name]
+    p, y = _span_inputs(loss)
+    value = _quiet(loss, p, y)
+    assert not np.isnan(value)
+    assert not np.isnan(_quiet(loss.gradient, p, y)).any()
+
+
+@pytest.mark.parametrize("name", sorted(PENALTIES))
+def test_no_warning_penalties(name):
+    W = SPAN.reshape(9, 10)
+    assert np.isfinite(_quiet(PENALTIES[name], [W, W[:3]], 10.0))
+    assert all(np.isfinite(g).all() for g in _quiet(PENALTIES[name].gradient, [W, W[:3]], 10.0))
+
+
+def test_no_warning_layers_and_neuron():
+    X = SPAN.reshape(30, 3)
+    W = SPAN[:12].reshape(4, 3)
+    Z = _quiet(layers.dense_forward, X, W, np.full(4, 1000.0))
+    assert np.isfinite(Z).all()
+    assert all(np.isfinite(a).all() for a in _quiet(layers.dense_backward, Z, X, W))
+    for name in ACTIVATIONS:
+        assert np.isfinite(_quiet(neuron.neuron, X, [1000.0, -1000.0, 1.0], -1000.0, activation=name)).all()
+    assert np.isfinite(_quiet(neuron.boundary_distance, [1000.0, -1000.0], 1000.0))
+    assert all(np.isfinite(a).all() for a in _quiet(neuron.boundary_line, [1e-3, -1000.0], 1000.0,
+                                                    x1_limits=(-1000.0, 1000.0)))
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("hidden", sorted(ACTIVATIONS))
+def test_no_warning_mlp_at_large_inputs(hidden, output):
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1000.0, 1000.0, size=(8, 3))  # (8, 3)
+    X[0] = [1000.0, -1000.0, 1000.0]
+    model = MLP([3, 5, 4, 3], activation=hidden, output=output, seed=1)
+    assert np.isfinite(_quiet(model.forward, X)).all()
+    _quiet(model.predict, X)
+    labels = np.arange(8) % 3
+    for loss in COMPATIBLE_LOSSES[output]:
+        Y = np.eye(3)[labels] if loss != "mse" else rng.normal(scale=1000.0, size=(8, 3))
+        value, grads = _quiet(model.loss_and_gradients, X, Y, loss, 0.1, 0.1)
+        assert np.isfinite(value), (hidden, output, loss)
+        assert all(np.isfinite(g).all() for g in grads), (hidden, output, loss)
+
+
+def test_no_warning_training_and_minimize_from_large_start():
+    path = _quiet(optim.minimize, lambda v: float(v @ v), lambda v: 2 * v, [1000.0, -1000.0], 1.5, 10_000)
+    assert path.diverged  # |1 - 2*1.5| = 2: geometric growth from 1000
+    X = SPAN.reshape(30, 3)
+    model = MLP([3, 4, 1], activation="relu", output="sigmoid", seed=0)
+    _quiet(optim.train, model, X, (np.arange(30) % 2).astype(float), optim.SGD(1.0), epochs=5)
