@@ -84,8 +84,31 @@ class Derivation:
 
     @property
     def latex(self) -> str:
-        """LaTeX of ``lhs = rhs``."""
-        return f"{sp.latex(self.lhs)} = {sp.latex(self.rhs)}"
+        """LaTeX of ``lhs = rhs``, terms in the order they were written (``evaluate=False`` keeps it)."""
+        return f"{sp.latex(self.lhs, order='none')} = {sp.latex(self.rhs, order='none')}"
+
+    @property
+    def where(self) -> list[str]:
+        """LaTeX of each definition the typeset equation uses, directly or through another definition."""
+        shown, todo = [], [self.lhs, self.rhs]
+        used: set = set()
+        while todo:
+            expr = todo.pop(0)
+            atoms = expr.free_symbols | {f.func for f in expr.atoms(sp.core.function.AppliedUndef)}
+            for name, definition in self.definitions.items():
+                if name in atoms and name not in used:
+                    used.add(name)
+                    body = definition.expr if isinstance(definition, sp.Lambda) else definition
+                    todo.append(sp.sympify(body))
+        for name, definition in self.definitions.items():  # in the order they are substituted
+            if name not in used:
+                continue
+            if isinstance(definition, sp.Lambda):
+                head = sp.latex(name(*definition.variables))
+                shown.append(f"{head} = {sp.latex(definition.expr, order='none')}")
+            else:
+                shown.append(f"{sp.latex(name)} = {sp.latex(definition, order='none')}")
+        return shown
 
     def expanded(self) -> tuple[sp.Basic, sp.Basic]:
         """Both sides with every definition substituted and every derivative evaluated."""
@@ -155,11 +178,13 @@ class _Shown:
         self.d = d
 
     def _repr_markdown_(self) -> str:
+        # Plain Markdown with $-math, not HTML: Jupyter and MyST both typeset it.
         d = self.d
         mark = "✓" if d.status != "not verified yet" else "?"
+        where = ("where " + ", ".join(f"${w}$" for w in d.where) + ".\n\n") if d.where else ""
         cond = f" Holds for {d.assumptions}." if d.assumptions else ""
-        return (f"$$\n{d.latex}\n$$\n\n"
-                f"<small>{mark} <code>{d.label}</code>: {d.title}.{cond} Verified: {d.status}.</small>\n")
+        return (f"$$\n{d.latex}\n$$\n\n{where}"
+                f"{mark} `{d.label}`: {d.title}.{cond} *Verified: {d.status}.*\n")
 
     def _repr_latex_(self) -> str:
         return f"$${self.d.latex}$$"
@@ -200,54 +225,74 @@ GAUSS_DEFS = {Phi: sp.Lambda(x, (1 + sp.erf(x / sp.sqrt(2))) / 2),
 
 # --- Chapter 1: neurons --------------------------------------------------------------------
 
-w1, w2, b, x1, x2, t, eta, c = sp.symbols("w_1 w_2 b x_1 x_2 t eta c", real=True)
-_norm2 = w1**2 + w2**2
+w1, w2, b, x1, x2, t, eta, c, d = sp.symbols("w_1 w_2 b x_1 x_2 t eta c d", real=True)
+#: ||w||, a symbol in the typeset equations, defined in the "where" line
+NORM_W = sp.Symbol(r"\lVert\mathbf{w}\rVert", positive=True)
+_NORM_DEF = {NORM_W: sp.sqrt(w1**2 + w2**2)}
 _W_AWAY_FROM_0 = {w1: (0.2, 3.0), w2: (-3.0, -0.2)}  # keep ||w|| away from 0, where no boundary exists
+_x1t, _x2t = sp.Function("x_1"), sp.Function("x_2")
+_xs1, _xs2 = sp.symbols("x^*_1 x^*_2", real=True)
+
+
+def _sum(*terms):
+    return sp.Add(*terms, evaluate=False)
+
 
 register(Derivation(
     "neuron.boundary-points", 1,
-    "Every point x(t) = -b w/||w||^2 + t (-w_2, w_1) lies on the decision boundary w.x + b = 0",
-    w1 * (-b * w1 / _norm2 - t * w2) + w2 * (-b * w2 / _norm2 + t * w1) + b, sp.Integer(0),
-    domain=_W_AWAY_FROM_0, assumptions="every w != 0"))
+    r"every point $\mathbf{x}(t) = -b\,\mathbf{w}/\lVert\mathbf{w}\rVert^2 + t\,(-w_2, w_1)$ satisfies "
+    r"$\mathbf{w}\cdot\mathbf{x} + b = 0$, so the boundary is the line through $-b\,\mathbf{w}/\lVert\mathbf{w}\rVert^2$ "
+    r"perpendicular to $\mathbf{w}$",
+    _sum(w1 * _x1t(t), w2 * _x2t(t), b), sp.Integer(0),
+    definitions={_x1t: sp.Lambda(t, -b * w1 / NORM_W**2 - t * w2), _x2t: sp.Lambda(t, -b * w2 / NORM_W**2 + t * w1),
+                 **_NORM_DEF},
+    domain=_W_AWAY_FROM_0, assumptions=r"every $\mathbf{w} \ne 0$ and every $t$"))
 
 register(Derivation(
     "neuron.boundary-distance", 1,
-    "The closest point of the boundary to the origin, -b w/||w||^2, is at distance |b|/||w||",
-    sp.sqrt((b * w1 / _norm2) ** 2 + (b * w2 / _norm2) ** 2), sp.Abs(b) / sp.sqrt(_norm2),
-    domain=_W_AWAY_FROM_0, assumptions="every w != 0"))
+    r"the point $\mathbf{x}^* = -b\,\mathbf{w}/\lVert\mathbf{w}\rVert^2$ of the boundary lies at distance "
+    r"$|b|/\lVert\mathbf{w}\rVert$ from the origin",
+    sp.sqrt(_xs1**2 + _xs2**2), sp.Abs(b) / NORM_W,
+    definitions={_xs1: -b * w1 / NORM_W**2, _xs2: -b * w2 / NORM_W**2, **_NORM_DEF},
+    domain=_W_AWAY_FROM_0, assumptions=r"every $\mathbf{w} \ne 0$"))
 
 register(Derivation(
     "neuron.signed-distance", 1,
-    "Moving x by the signed distance (w.x + b)/||w|| against the unit normal lands on the boundary",
-    w1 * (x1 - (w1 * x1 + w2 * x2 + b) * w1 / _norm2) + w2 * (x2 - (w1 * x1 + w2 * x2 + b) * w2 / _norm2) + b,
-    sp.Integer(0), domain=_W_AWAY_FROM_0, assumptions="every w != 0"))
+    r"moving $\mathbf{x}$ by its signed distance $d$ against the unit normal $\mathbf{w}/\lVert\mathbf{w}\rVert$ "
+    r"lands on the boundary",
+    _sum(w1 * (x1 - d * w1 / NORM_W), w2 * (x2 - d * w2 / NORM_W), b), sp.Integer(0),
+    definitions={d: (w1 * x1 + w2 * x2 + b) / NORM_W, **_NORM_DEF},
+    domain=_W_AWAY_FROM_0, assumptions=r"every $\mathbf{w} \ne 0$ and every point $\mathbf{x}$"))
 
 step = sp.Function("step")
 register(Derivation(
     "neuron.scale-invariance", 1,
-    "Scaling w and b by c > 0 leaves every output of a step neuron, and so the boundary, unchanged",
-    step(c * w1 * x1 + c * w2 * x2 + c * b), step(w1 * x1 + w2 * x2 + b),
+    r"scaling $\mathbf{w}$ and $b$ by $c > 0$ leaves every output of a step neuron, and so the boundary, unchanged",
+    step(_sum(c * w1 * x1, c * w2 * x2, c * b)), step(_sum(w1 * x1, w2 * x2, b)),
     definitions={step: sp.Lambda(x, activations.ACTIVATIONS["step"].symbolic(x))},
-    domain={c: (0.05, 20.0)}, assumptions="every c > 0", prove=False))
+    domain={c: (0.05, 20.0)}, assumptions="every $c > 0$", prove=False))
 
 register(Derivation(
     "neuron.xor-contradiction", 1,
-    "The three XOR conditions on inputs (0,1), (1,0), (1,1) add up to b, which XOR's (0,0) needs negative",
-    (w2 + b) + (w1 + b) - (w1 + w2 + b), b))
+    r"XOR's conditions for the inputs $(0,1)$, $(1,0)$ and $(1,1)$ combine to exactly $b$",
+    _sum(w2 + b, w1 + b, -(w1 + w2 + b)), b))
 
 register(Derivation(
     "neuron.perceptron-update", 1,
-    "After the update w <- w + eta x, b <- b + eta on a missed positive example, z grows by eta(||x||^2 + 1)",
-    (w1 + eta * x1) * x1 + (w2 + eta * x2) * x2 + (b + eta), w1 * x1 + w2 * x2 + b + eta * (x1**2 + x2**2 + 1),
+    r"after the update $\mathbf{w} \leftarrow \mathbf{w} + \eta\mathbf{x}$, $b \leftarrow b + \eta$, "
+    r"the example's $z$ has grown by $\eta(\lVert\mathbf{x}\rVert^2 + 1)$",
+    _sum((w1 + eta * x1) * x1, (w2 + eta * x2) * x2, b + eta),
+    _sum(w1 * x1, w2 * x2, b, eta * (x1**2 + x2**2 + 1)),
     domain={eta: (0.01, 2.0)}))
 
 y = sp.Symbol("y", real=True)
-_z = w1 * x1 + w2 * x2 + b
+_zf = sp.Symbol("z", real=True)
 register(Derivation(
     "neuron.sigmoid-gradient", 1,
-    "Gradient of the squared error of a sigmoid neuron with respect to a weight, by the chain rule",
-    sp.Derivative((sigma(_z) - y) ** 2 / 2, w1), (sigma(_z) - y) * sigma(_z) * (1 - sigma(_z)) * x1,
-    definitions={sigma: SIGMA_DEF}, domain={y: (0.0, 1.0)}))
+    r"the derivative of a sigmoid neuron's squared error with respect to a weight, by the chain rule",
+    sp.Derivative(sp.Mul(sp.Rational(1, 2), _sum(sigma(_zf), -y) ** 2, evaluate=False), w1),
+    sp.Mul(_sum(sigma(_zf), -y), sigma(_zf), _sum(1, -sigma(_zf)), x1, evaluate=False),
+    definitions={_zf: _sum(w1 * x1, w2 * x2, b), sigma: SIGMA_DEF}, domain={y: (0.0, 1.0)}))
 
 # --- Chapter 3: every activation's derivative, from its symbolic twin ---------------------
 
@@ -266,7 +311,8 @@ _ACT_DERIVATIVES = {
 for _name, _act in activations.ACTIVATIONS.items():
     _f = sp.Function(_name)
     register(Derivation(
-        f"activation.{_name}.derivative", 3, f"Derivative of {_name}" + (f" ({_act.kink})" if _act.kink else ""),
+        f"activation.{_name}.derivative", 3,
+        f"the derivative of {_name}" + (f"; at the kink, {_act.kink.rstrip('.')}" if _act.kink else ""),
         sp.Derivative(_f(x), x), _ACT_DERIVATIVES[_name],
         definitions={_f: sp.Lambda(x, _act.symbolic(x)), sigma: SIGMA_DEF, **GAUSS_DEFS},
         points=[{x: k} for k in _act.kink_points],
@@ -274,30 +320,30 @@ for _name, _act in activations.ACTIVATIONS.items():
         assumptions="every real x except 0, where the derivative is 0 by convention" if _name == "step" else ""))
 
 register(Derivation(
-    "activation.tanh-sigmoid", 3, "tanh is a rescaled, shifted sigmoid",
+    "activation.tanh-sigmoid", 3, r"$\tanh$ is a sigmoid stretched to $(-1, 1)$",
     sp.tanh(x), 2 * sigma(2 * x) - 1, definitions={sigma: SIGMA_DEF}))
 
 # --- Chapter 4: every loss's gradient --------------------------------------------------------
 
 p, z = losses.P, losses.Z
 register(Derivation(
-    "loss.mse.gradient", 4, "Derivative of the squared error with respect to the prediction",
+    "loss.mse.gradient", 4, "the derivative of the squared error with respect to the prediction $p$",
     sp.Derivative(losses.LOSSES["mse"].symbolic(p, y), p), 2 * (p - y)))
 register(Derivation(
-    "loss.binary_cross_entropy.gradient", 4, "Derivative of binary cross-entropy with respect to the probability",
+    "loss.binary_cross_entropy.gradient", 4, "the derivative of binary cross-entropy with respect to the predicted probability $p$",
     sp.Derivative(losses.LOSSES["binary_cross_entropy"].symbolic(p, y), p), (p - y) / (p * (1 - p)),
-    domain={p: (0.001, 0.999), y: (0.0, 1.0)}, assumptions="0 < p < 1"))
+    domain={p: (0.001, 0.999), y: (0.0, 1.0)}, assumptions="$0 < p < 1$"))
 _ps = sp.symbols("p_1:4", positive=True)
 _ys = sp.symbols("y_1:4", real=True)
 register(Derivation(
-    "loss.cross_entropy.gradient", 4, "Derivative of categorical cross-entropy with respect to one probability",
+    "loss.cross_entropy.gradient", 4, "the derivative of categorical cross-entropy with respect to one predicted probability",
     sp.Derivative(sum(losses.LOSSES["cross_entropy"].symbolic(pk, yk) for pk, yk in zip(_ps, _ys)), _ps[1]),
     -_ys[1] / _ps[1], domain={**{pk: (0.001, 1.0) for pk in _ps}, **{yk: (0.0, 1.0) for yk in _ys}},
-    assumptions="p_2 > 0"))
+    assumptions="$p_2 > 0$"))
 register(Derivation(
     "loss.sigmoid_binary_cross_entropy.gradient", 4,
-    "Sigmoid and binary cross-entropy together: the gradient with respect to the logit is sigma(z) - y",
-    sp.Derivative(-y * sp.log(sigma(z)) - (1 - y) * sp.log(1 - sigma(z)), z), sigma(z) - y,
+    r"sigmoid and binary cross-entropy together: the derivative with respect to the logit is $\sigma(z) - y$",
+    sp.Derivative(_sum(-y * sp.log(sigma(z)), -(1 - y) * sp.log(1 - sigma(z))), z), _sum(sigma(z), -y),
     definitions={sigma: SIGMA_DEF}, domain={z: (-10.0, 10.0), y: (0.0, 1.0)}))
 _zs = sp.symbols("z_1:4", real=True)
 _C = sp.Function("C")
@@ -305,21 +351,21 @@ _pk = sp.Function("p_1")
 _lse = sp.log(sum(sp.exp(zk) for zk in _zs))
 register(Derivation(
     "loss.softmax_cross_entropy.gradient", 4,
-    "Softmax and cross-entropy together: the gradient with respect to a logit is p_k - y_k",
-    sp.Derivative(_C(*_zs), _zs[0]), _pk(*_zs) - _ys[0],
+    r"softmax and cross-entropy together: the derivative with respect to a logit is $p_k - y_k$",
+    sp.Derivative(_C(*_zs), _zs[0]), _sum(_pk(*_zs), -_ys[0]),
     definitions={_C: sp.Lambda(_zs, -sum(yk * (zk - _lse) for yk, zk in zip(_ys, _zs))),
                  _pk: sp.Lambda(_zs, sp.exp(_zs[0]) / sum(sp.exp(zk) for zk in _zs)),
                  _ys[2]: 1 - _ys[0] - _ys[1]},
     domain={_ys[0]: (0.0, 0.5), _ys[1]: (0.0, 0.5)},
-    assumptions="targets on the simplex, y_1 + y_2 + y_3 = 1"))
+    assumptions="targets on the simplex, $y_1 + y_2 + y_3 = 1$"))
 
 # --- Chapter 7: the penalties' (sub)gradients ------------------------------------------------
 
 _w, _lam = regularization.W, regularization.LAM
 register(Derivation(
-    "regularization.l2.gradient", 7, "Gradient of the L2 (ridge) penalty: weight decay",
+    "regularization.l2.gradient", 7, "the derivative of the L2 (ridge) penalty, the weight-decay term",
     sp.Derivative(regularization.PENALTIES["l2"].symbolic(_w, _lam), _w), _lam * _w))
 register(Derivation(
-    "regularization.l1.gradient", 7, "Subgradient of the L1 (lasso) penalty, 0 at w = 0 by convention",
+    "regularization.l1.gradient", 7, "the subgradient of the L1 (lasso) penalty, 0 at $w = 0$ by convention",
     sp.Derivative(regularization.PENALTIES["l1"].symbolic(_w, _lam), _w), _lam * sp.sign(_w),
     points=[{_w: 0.0}], domain={_lam: (0.0, 2.0)}))
