@@ -1,0 +1,62 @@
+# The book's two commands, from a fresh clone:
+#   make book   HTML book in _build/html/index.html (every notebook executed)
+#   make test   every test: mathcore, nbval on the notebooks, the build, the browser
+# Both create .venv from the pinned requirements.txt the first time.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# pytest-xdist workers; `make test WORKERS=0` runs in one process
+WORKERS ?= 2
+PYTEST_ARGS ?=
+
+# The venv's tools first on PATH (the notebooks' kernel, jupyter-book's subprocesses).
+RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
+
+.PHONY: help venv book test execute execute-check clean distclean
+
+help:
+	@echo "make book           build the HTML book into _build/html (MATHCORE_STATIC=1)"
+	@echo "make test           run every test (pytest -n $(WORKERS), nbval, build and browser tests)"
+	@echo "make execute        re-execute book/*.ipynb in place with normalised metadata"
+	@echo "make execute-check  fail if re-executing a notebook would change it"
+	@echo "make clean          remove build outputs and caches (keeps .venv and .cache)"
+	@echo "make distclean      also remove .venv and the CDN cache .cache/"
+
+venv: $(STAMP)
+
+# Redone only when the pins change. pip installs into a fresh venv; the stamp is
+# written last, so an interrupted install is retried on the next make.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# Build Matplotlib's font cache now: on a first import it prints a notice on
+	@# stderr, which would become a cell output (a build warning, an nbval diff).
+	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
+	touch $@
+
+book: $(STAMP)
+	$(RUN) MATHCORE_STATIC=1 $(BIN)/jupyter-book build . -n -W --keep-going --all
+	@echo "Open _build/html/index.html"
+
+test: $(STAMP)
+	$(RUN) $(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup) \
+		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests book $(PYTEST_ARGS)
+
+execute: $(STAMP)
+	$(RUN) $(BIN)/python tools/execute_notebooks.py
+
+execute-check: $(STAMP)
+	$(RUN) $(BIN)/python tools/execute_notebooks.py --check
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .jupyter_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) .cache *.egg-info

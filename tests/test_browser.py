@@ -1,0 +1,269 @@
+"""The built book in headless Chromium, offline: equations typeset, no script
+errors, every slider of a static widget twin moves its figure, images have alt text.
+
+The pages load MathJax, require.js and @jupyter-widgets/html-manager from
+jsdelivr's /npm/ path (pinned in _config.yml). jsdelivr serves npm package files
+byte for byte, so the test serves the same files from tarballs fetched once with
+`npm pack` (cached in .cache/cdn/) and intercepts every other external request.
+Screenshots of each page go to _build/screenshots/ for humans.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import mimetypes
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import BOOK_GROUP, ROOT, toc_files
+
+pytestmark = pytest.mark.xdist_group(BOOK_GROUP)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+    "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+CDN_CACHE = ROOT / ".cache" / "cdn"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+JSDELIVR_NPM = re.compile(r"^https://cdn\.jsdelivr\.net/npm/((?:@[^/@]+/)?[^/@]+)@([^/]+)/(.*)$")
+PAGE_TIMEOUT_MS = 60_000
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _unavailable(message: str):
+    """Under CI a missing tool is a failure; on a developer's machine a skip."""
+    if CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
+    return CHROMIUM
+
+
+# ---------------------------------------------------------------- offline CDN
+def cdn_specs(html_dir: Path) -> set[tuple[str, str]]:
+    """Every (npm package, version spec) that the built pages load from jsdelivr."""
+    specs = set()
+    for page in html_dir.rglob("*.html"):
+        for url in re.findall(r"https://cdn\.jsdelivr\.net/npm/[^\"'\s<>]+", page.read_text(encoding="utf-8")):
+            match = JSDELIVR_NPM.match(url)
+            if match:
+                specs.add(match.group(1, 2))
+    return specs
+
+
+def _npm_pack(name: str, spec: str, dest: Path) -> None:
+    """Fetch one package tarball (no dependencies) and unpack it to dest/package/."""
+    npm = shutil.which("npm")
+    if npm is None:
+        _unavailable("npm not found: the offline browser tests fetch CDN files with `npm pack` "
+                     "(install Node.js and npm, e.g. `apt-get install -y npm`)")
+    tmp = dest.with_name(dest.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    out = subprocess.run([npm, "pack", f"{name}@{spec}", "--json", "--pack-destination", str(tmp)],
+                         capture_output=True, text=True, timeout=600, check=True)
+    info = json.loads(out.stdout)[0]
+    with tarfile.open(tmp / info["filename"]) as tar:
+        tar.extractall(tmp, filter="data")
+    (tmp / info["filename"]).unlink()
+    (tmp / "resolved.json").write_text(json.dumps({"name": info["name"], "version": info["version"]}))
+    shutil.rmtree(dest, ignore_errors=True)
+    tmp.rename(dest)
+
+
+@pytest.fixture(scope="session")
+def cdn_files(built_book) -> dict[tuple[str, str], Path]:
+    """(package, spec) -> folder holding that npm package's files, as jsdelivr serves them."""
+    folders = {}
+    for name, spec in sorted(cdn_specs(built_book.html)):
+        dest = CDN_CACHE / f"{name.replace('/', '__')}@{spec}"
+        if not (dest / "resolved.json").exists():
+            _npm_pack(name, spec, dest)
+        folders[name, spec] = dest / "package"
+    return folders
+
+
+# ---------------------------------------------------------------- local server
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(built_book):
+    """The built HTML served on 127.0.0.1 (module scripts and fetches need http://)."""
+    handler = functools.partial(_QuietHandler, directory=str(built_book.html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+MATH_DONE = """async () => {
+  const math = document.querySelectorAll('article .math');
+  if (math.length === 0) return {math: 0, containers: 0, errors: 0};
+  if (!window.MathJax || !MathJax.startup || !MathJax.startup.promise)
+    return {math: math.length, containers: -1, errors: 0};
+  await MathJax.startup.promise;
+  return {
+    math: math.length,
+    containers: document.querySelectorAll('article mjx-container').length,
+    errors: document.querySelectorAll('article mjx-merror, article [data-mjx-error]').length,
+  };
+}"""
+
+WIDGETS_RENDERED = """() => {
+  const views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+  return views.length === 0 || document.querySelectorAll('.jupyter-widgets').length > 0;
+}"""
+
+# What the reader sees as text, prose and rich outputs (Markdown, HTML), without
+# code, plain-text outputs (<pre>), typeset math and scripts.
+PROSE_TEXT = """() => {
+  const article = document.querySelector('article.bd-article').cloneNode(true);
+  article.querySelectorAll('pre, code, script, style, mjx-container, .cell_input')
+    .forEach(e => e.remove());
+  return article.textContent;
+}"""
+
+
+class LoadedPage:
+    """A page of the book opened offline and settled, with everything it reported."""
+
+    def __init__(self, browser, site: str, cdn_files, docname: str):
+        self.docname = docname
+        self.errors: list[str] = []  # page errors, console errors, failed responses
+        self.blocked: list[str] = []  # external requests that were not served
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = page = self.context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("console", lambda msg: msg.type == "error" and self.errors.append(
+            f"console: {msg.text} ({msg.location.get('url', '')})"))
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
+        page.route("**/*", functools.partial(self._route, site, cdn_files))
+        page.goto(f"{site}/{docname}.html", wait_until="load")
+        # settled: MathJax has typeset the page and the widget manager has rendered
+        self.math = page.evaluate(MATH_DONE)
+        page.wait_for_function(WIDGETS_RENDERED)
+        page.wait_for_timeout(300)  # the widget views' first layout
+
+    def _route(self, site, cdn_files, route):
+        url = route.request.url
+        if url.startswith(site) or url.startswith("data:"):
+            route.continue_()
+            return
+        match = JSDELIVR_NPM.match(url.split("?", 1)[0])
+        folder = match and cdn_files.get(match.group(1, 2))
+        path = folder and (folder / match.group(3))
+        if path and path.is_file():
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            route.fulfill(status=200, body=path.read_bytes(), content_type=mime,
+                          headers={"Access-Control-Allow-Origin": "*"})
+            return
+        self.blocked.append(url)
+        route.abort()
+
+    def screenshot(self, suffix: str = "", element=None) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{self.docname.replace('/', '__')}{suffix}.png"
+        if element is None:
+            self.page.screenshot(path=str(path), full_page=True)
+        else:
+            element.screenshot(path=str(path))
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope="module", params=toc_files())
+def loaded(request, browser, site, cdn_files):
+    """Each page loaded once; its tests run in order on the same page."""
+    loaded = LoadedPage(browser, site, cdn_files, request.param)
+    loaded.screenshot()  # as a reader first sees it
+    yield loaded
+    loaded.close()
+
+
+def test_page_loads_offline_without_errors(loaded):
+    assert loaded.blocked == [], f"{loaded.docname}: external requests not served offline: {loaded.blocked}"
+    assert loaded.errors == [], f"{loaded.docname}: {loaded.errors}"
+
+
+def test_math_typesets(loaded):
+    result = loaded.math
+    assert result["containers"] >= result["math"], f"{loaded.docname}: not all math typeset: {result}"
+    assert result["errors"] == 0, f"{loaded.docname}: MathJax errors {result}"
+    prose = loaded.page.evaluate(PROSE_TEXT)
+    for raw in ("$$", "\\frac", "\\begin{", "\\(", "\\["):
+        assert raw not in prose, f"{loaded.docname}: raw LaTeX {raw!r} visible in the text"
+
+
+def _visible_images(output) -> list[str]:
+    return output.evaluate("""el => [...el.querySelectorAll('img')]
+        .filter(img => img.offsetParent !== null && img.getBoundingClientRect().width > 0)
+        .map(img => img.getAttribute('src'))""")
+
+
+def test_sliders_move_their_figures(loaded):
+    """Each slider of a static twin, moved one step, changes the figure beside it."""
+    page = loaded.page
+    outputs = page.locator("article .cell_output:has(.widget-slider)")
+    if outputs.count() == 0:
+        pytest.skip(f"{loaded.docname} has no sliders")
+    for i in range(outputs.count()):
+        output = outputs.nth(i)
+        handles = output.locator(".widget-slider .noUi-handle")
+        assert handles.count() > 0, f"{loaded.docname}: slider without a handle in output {i}"
+        for j in range(handles.count()):
+            before = _visible_images(output)
+            assert before, f"{loaded.docname}: output {i} shows no image next to its slider"
+            handles.nth(j).focus()
+            handles.nth(j).press("ArrowRight")
+            page.wait_for_timeout(200)
+            after = _visible_images(output)
+            assert after != before, f"{loaded.docname}: moving slider {j} of output {i} left the figure unchanged"
+            loaded.screenshot(f"__output{i}-slider{j}-moved", element=output)
+    assert loaded.errors == [], f"{loaded.docname}: {loaded.errors}"
+
+
+def test_images_have_alt_text(loaded):
+    images = loaded.page.evaluate("""() => [...document.querySelectorAll('article.bd-article img')]
+        .map(img => ({alt: img.getAttribute('alt'), src: (img.getAttribute('src') || '').slice(0, 80)}))""")
+    for image in images:
+        alt = (image["alt"] or "").strip()
+        assert alt, f"{loaded.docname}: image without alt text: {image}"
+        assert not alt.startswith("<"), f"{loaded.docname}: alt text is a Python repr: {image}"
+        src = image["src"]
+        file_name = "" if src.startswith("data:") else src.rsplit("/", 1)[-1]
+        assert not (alt.lower().endswith((".png", ".jpg", ".jpeg", ".svg", ".gif"))
+                    or (file_name and file_name in alt)), \
+            f"{loaded.docname}: alt text is the file name, not a description: {image}"
