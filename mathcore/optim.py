@@ -19,7 +19,7 @@ Goodfellow, Bengio and Courville, *Deep Learning* (2016), 8.3.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 

@@ -1,0 +1,30 @@
+r"""The book's equations as SymPy objects that check themselves.
+
+Every display equation in a chapter is a :class:`Derivation` in the registry
+:data:`DERIVATIONS`, rendered from the same object that :meth:`Derivation.verify`
+checks, so the text a reader sees and the check that backs it cannot drift.
+
+``verify()`` first asks SymPy for a proof (``lhs.equals(rhs)`` after the named
+functions are replaced by their definitions). Whether or not that succeeds, it
+also evaluates both sides at 200 seeded points of the stated domain (and at any
+listed special points, such as the kink of ReLU), in float64, and requires
+agreement to a relative error of 1e-9: both sides are closed forms of O(1)
+values evaluated once each, so a correct identity agrees to about 1e-14 and a
+wrong one is off by far more. A failure raises AssertionError naming the
+point.
+
+Named functions (``sigma``, ``relu``, ...) are undefined SymPy functions in the
+typeset equation, so it reads as the book writes it, and their definitions come
+from the same symbolic twins (``act.symbolic``) the tests compare with the NumPy
+code.
+
+Entries live in one module per chapter, ``chNN_<topic>.py``; a chapter adds its
+equations there and they join the registry when :mod:`mathcore.derivations` is
+imported.
+"""
+
+from ._core import *  # noqa: F403  (the public API: Derivation, DERIVATIONS, get, ...)
+from ._core import __all__  # noqa: F401
+
+# Importing a chapter's module registers its entries.
+from . import ch1_neurons, ch3_activations, ch4_losses, ch7_regularization  # noqa: E402, F401

@@ -1,0 +1,74 @@
+"""Chapter 1, Neurons: the geometry of the decision boundary, XOR, the perceptron update."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ._core import SIGMA_DEF, Derivation, register, sigma, unevaluated_sum as _sum, x
+from .. import activations
+
+
+w1, w2, b, x1, x2, t, eta, c, d = sp.symbols("w_1 w_2 b x_1 x_2 t eta c d", real=True)
+#: ||w||, a symbol in the typeset equations, defined in the "where" line
+NORM_W = sp.Symbol(r"\lVert\mathbf{w}\rVert", positive=True)
+_NORM_DEF = {NORM_W: sp.sqrt(w1**2 + w2**2)}
+_W_AWAY_FROM_0 = {w1: (0.2, 3.0), w2: (-3.0, -0.2)}  # keep ||w|| away from 0, where no boundary exists
+_x1t, _x2t = sp.Function("x_1"), sp.Function("x_2")
+_xs1, _xs2 = sp.symbols("x^*_1 x^*_2", real=True)
+
+
+register(Derivation(
+    "neuron.boundary-points", 1,
+    r"every point $\mathbf{x}(t) = -b\,\mathbf{w}/\lVert\mathbf{w}\rVert^2 + t\,(-w_2, w_1)$ satisfies "
+    r"$\mathbf{w}\cdot\mathbf{x} + b = 0$, so the boundary is the line through $-b\,\mathbf{w}/\lVert\mathbf{w}\rVert^2$ "
+    r"perpendicular to $\mathbf{w}$",
+    _sum(w1 * _x1t(t), w2 * _x2t(t), b), sp.Integer(0),
+    definitions={_x1t: sp.Lambda(t, -b * w1 / NORM_W**2 - t * w2), _x2t: sp.Lambda(t, -b * w2 / NORM_W**2 + t * w1),
+                 **_NORM_DEF},
+    domain=_W_AWAY_FROM_0, assumptions=r"every $\mathbf{w} \ne 0$ and every $t$"))
+
+register(Derivation(
+    "neuron.boundary-distance", 1,
+    r"the point $\mathbf{x}^* = -b\,\mathbf{w}/\lVert\mathbf{w}\rVert^2$ of the boundary lies at distance "
+    r"$|b|/\lVert\mathbf{w}\rVert$ from the origin",
+    sp.sqrt(_xs1**2 + _xs2**2), sp.Abs(b) / NORM_W,
+    definitions={_xs1: -b * w1 / NORM_W**2, _xs2: -b * w2 / NORM_W**2, **_NORM_DEF},
+    domain=_W_AWAY_FROM_0, assumptions=r"every $\mathbf{w} \ne 0$"))
+
+register(Derivation(
+    "neuron.signed-distance", 1,
+    r"moving $\mathbf{x}$ by its signed distance $d$ against the unit normal $\mathbf{w}/\lVert\mathbf{w}\rVert$ "
+    r"lands on the boundary",
+    _sum(w1 * (x1 - d * w1 / NORM_W), w2 * (x2 - d * w2 / NORM_W), b), sp.Integer(0),
+    definitions={d: (w1 * x1 + w2 * x2 + b) / NORM_W, **_NORM_DEF},
+    domain=_W_AWAY_FROM_0, assumptions=r"every $\mathbf{w} \ne 0$ and every point $\mathbf{x}$"))
+
+step = sp.Function("step")
+register(Derivation(
+    "neuron.scale-invariance", 1,
+    r"scaling $\mathbf{w}$ and $b$ by $c > 0$ leaves every output of a step neuron, and so the boundary, unchanged",
+    step(_sum(c * w1 * x1, c * w2 * x2, c * b)), step(_sum(w1 * x1, w2 * x2, b)),
+    definitions={step: sp.Lambda(x, activations.ACTIVATIONS["step"].symbolic(x))},
+    domain={c: (0.05, 20.0)}, assumptions="every $c > 0$", prove=False))
+
+register(Derivation(
+    "neuron.xor-contradiction", 1,
+    r"XOR's conditions for the inputs $(0,1)$, $(1,0)$ and $(1,1)$ combine to exactly $b$",
+    _sum(w2 + b, w1 + b, -(w1 + w2 + b)), b))
+
+register(Derivation(
+    "neuron.perceptron-update", 1,
+    r"after the update $\mathbf{w} \leftarrow \mathbf{w} + \eta\mathbf{x}$, $b \leftarrow b + \eta$, "
+    r"the example's $z$ has grown by $\eta(\lVert\mathbf{x}\rVert^2 + 1)$",
+    _sum((w1 + eta * x1) * x1, (w2 + eta * x2) * x2, b + eta),
+    _sum(w1 * x1, w2 * x2, b, eta * (x1**2 + x2**2 + 1)),
+    domain={eta: (0.01, 2.0)}))
+
+y = sp.Symbol("y", real=True)
+_zf = sp.Symbol("z", real=True)
+register(Derivation(
+    "neuron.sigmoid-gradient", 1,
+    r"the derivative of a sigmoid neuron's squared error with respect to a weight, by the chain rule",
+    sp.Derivative(sp.Mul(sp.Rational(1, 2), _sum(sigma(_zf), -y) ** 2, evaluate=False), w1),
+    sp.Mul(_sum(sigma(_zf), -y), sigma(_zf), _sum(1, -sigma(_zf)), x1, evaluate=False),
+    definitions={_zf: _sum(w1 * x1, w2 * x2, b), sigma: SIGMA_DEF}, domain={y: (0.0, 1.0)}))
