@@ -1,0 +1,476 @@
+"""The builder mechanism: live widgets in a kernel, static twins in the built book."""
+
+
+from __future__ import annotations
+
+import contextlib
+import html
+import itertools
+import math
+import numbers
+import os
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping, Sequence
+
+import numpy as np
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from .. import plotting
+
+__all__ = [
+    "ENV_VAR",
+    "mode",
+    "set_mode",
+    "using_mode",
+    "Slider",
+    "Frame",
+    "FigureBox",
+    "render_frames",
+    "interactive_figure",
+]
+
+#: Environment variable set by the book build: "1" selects the static twins.
+ENV_VAR = "MATHCORE_STATIC"
+
+_MODES = ("live", "static")
+_override: str | None = None
+
+
+# --- mode ---------------------------------------------------------------------
+
+
+def _check_mode(value) -> str:
+    if value not in _MODES:
+        raise ValueError(f"mode must be 'live' or 'static', got {value!r}")
+    return value
+
+
+def mode() -> str:
+    """``"static"`` when building the book (``MATHCORE_STATIC=1``), else ``"live"``.
+
+    :func:`set_mode` and :func:`using_mode` override the environment (tests).
+    """
+    if _override is not None:
+        return _override
+    return "static" if os.environ.get(ENV_VAR, "") == "1" else "live"
+
+
+def set_mode(value: str | None) -> None:
+    """Force ``"live"`` or ``"static"``; ``None`` returns control to the environment."""
+    global _override
+    _override = None if value is None else _check_mode(value)
+
+
+_env_mode = mode  # the builders' own ``mode=`` argument shadows the name
+
+
+@contextlib.contextmanager
+def using_mode(value: str) -> Iterator[None]:
+    """Force a mode inside a ``with`` block, restoring the previous setting after."""
+    global _override
+    previous = _override
+    set_mode(value)
+    try:
+        yield
+    finally:
+        _override = previous
+
+
+# --- sliders and frames -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slider:
+    """One parameter of an interactive figure.
+
+    Attributes
+    ----------
+    values : tuple
+        The positions of the static slider: one frame each. In a kernel too,
+        unless ``step`` is given.
+    default : object
+        The starting value; must be one of ``values``.
+    label : str
+        The slider's description, e.g. ``"w₁"``.
+    step : float or None
+        In a kernel, a continuous ``FloatSlider`` from ``min(values)`` to
+        ``max(values)`` in steps of ``step``; ``None`` keeps the static positions.
+    fmt : str or None
+        How a value is written on the static slider, e.g. ``"{:g}°"``;
+        by default ``"{:g}"`` for numbers and ``str`` for anything else.
+    """
+
+    values: tuple
+    default: object
+    label: str
+    step: float | None = None
+    fmt: str | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.label, str) or not self.label.strip():
+            raise ValueError(f"label must be a non-empty string, got {self.label!r}")
+        if isinstance(self.values, (str, bytes)) or not isinstance(self.values, Sequence | np.ndarray):
+            raise TypeError(f"values must be a sequence of slider positions, got {type(self.values).__name__}")
+        values = tuple(v.item() if isinstance(v, np.generic) else v for v in self.values)
+        if not values:
+            raise ValueError(f"values of slider {self.label!r} must not be empty")
+        object.__setattr__(self, "values", values)
+        if isinstance(self.default, np.generic):
+            object.__setattr__(self, "default", self.default.item())
+        if self.index(self.default) is None:
+            raise ValueError(f"default {self.default!r} of slider {self.label!r} is not one of its values {values}")
+        if self.step is not None:
+            if not all(_is_real(v) for v in values):
+                raise TypeError(f"step needs numeric values, got {values} for slider {self.label!r}")
+            if not _is_real(self.step) or not self.step > 0:
+                raise ValueError(f"step must be a positive number, got {self.step!r}")
+
+    def index(self, value) -> int | None:
+        """Position of ``value`` among :attr:`values` (numbers compared to 1e-9), or None."""
+        for i, v in enumerate(self.values):
+            if _is_real(v) and _is_real(value):
+                if math.isclose(v, value, rel_tol=1e-9, abs_tol=1e-12):
+                    return i
+            elif v == value:
+                return i
+        return None
+
+    def text(self, value) -> str:
+        """The value as the static slider writes it."""
+        if self.fmt is not None:
+            return self.fmt.format(value)
+        return f"{value:g}" if _is_real(value) else str(value)
+
+
+def _is_real(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _as_slider(name: str, spec) -> Slider:
+    if isinstance(spec, Slider):
+        return spec
+    if isinstance(spec, tuple) and 3 <= len(spec) <= 5:
+        return Slider(*spec)
+    raise TypeError(
+        f"sliders[{name!r}] must be a Slider or a tuple (values, default, label[, step[, fmt]]), got {spec!r}"
+    )
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One precomputed frame of a static twin: the slider values, the PNG and its alt text."""
+
+    values: dict
+    png: bytes
+    alt: str
+
+    @property
+    def html(self) -> str:
+        """The ``<img>`` element the static twin shows for this frame."""
+        return plotting.img_html(self.png, self.alt)
+
+
+def _alt_text(alt, values: dict) -> str:
+    text = alt(**values) if callable(alt) else alt.format(**values)
+    return plotting.check_alt(text)
+
+
+class _Painter:
+    """Turns ``render(**values)`` into PNG bytes, closing figures it replaces.
+
+    ``render`` may return a Figure (new each time, or the same one updated in
+    place, whose layout is then frozen after its first frame) or PNG bytes
+    directly (a renderer with its own fast path).
+    """
+
+    def __init__(self, render: Callable, compress_level: int):
+        if not callable(render):
+            raise TypeError(f"render must be callable, got {type(render).__name__}")
+        self.render = render
+        self.compress_level = compress_level
+        self.fig: Figure | None = None
+
+    def __call__(self, values: dict) -> bytes:
+        out = self.render(**values)
+        if isinstance(out, (bytes, bytearray)):
+            plotting.png_data_uri(bytes(out[:8]))  # raises unless it is a PNG
+            return bytes(out)
+        if not isinstance(out, Figure):
+            raise TypeError(
+                f"render must return a matplotlib Figure or PNG bytes, got {type(out).__name__} for values {values}"
+            )
+        if out is self.fig:
+            # The same figure again, updated in place: keep the layout of its
+            # first frame. Re-solving a constrained layout costs about half of
+            # each redraw, and a frozen one keeps the axes from shifting between
+            # frames as tick labels change width.
+            out.set_layout_engine("none")
+        elif self.fig is not None:
+            plotting._close_if_pyplot(self.fig)
+        self.fig = out
+        return plotting.to_png(out, close=False, palette=True, compress_level=self.compress_level)
+
+    def close(self) -> None:
+        if self.fig is not None:
+            plotting._close_if_pyplot(self.fig)
+            self.fig = None
+
+
+def _plan(sliders: Mapping, static, fixed) -> tuple[dict[str, Slider], list[str], dict]:
+    """Validated sliders, the static ones, and the fixed values of the rest."""
+    if not isinstance(sliders, Mapping) or not sliders:
+        raise TypeError(f"sliders must be a non-empty mapping name -> Slider, got {sliders!r}")
+    specs = {name: _as_slider(name, spec) for name, spec in sliders.items()}
+    if isinstance(static, str):
+        raise TypeError(f"static must be a sequence of slider names, got the string {static!r}")
+    names = list(specs) if static is None else list(static)
+    unknown = [n for n in names if n not in specs]
+    if unknown:
+        raise ValueError(f"static names {unknown} are not sliders; sliders are {list(specs)}")
+    if not 1 <= len(names) <= 2 or len(set(names)) != len(names):
+        raise ValueError(f"static must name 1 or 2 distinct sliders, got {names}")
+    fixed = dict(fixed or {})
+    bad = [n for n in fixed if n not in specs or n in names]
+    if bad:
+        raise ValueError(f"fixed names {bad} must be sliders that are not static ({names})")
+    rest = {n: fixed.get(n, specs[n].default) for n in specs if n not in names}
+    return specs, names, rest
+
+
+def render_frames(
+    render: Callable[..., Figure | bytes],
+    sliders: Mapping[str, Slider | tuple],
+    alt: str | Callable[..., str],
+    *,
+    static: Sequence[str] | None = None,
+    fixed: Mapping[str, object] | None = None,
+    max_frames: int = 100,
+) -> list[Frame]:
+    """Render every frame of a static twin, first static slider outermost.
+
+    Parameters
+    ----------
+    render, sliders, alt, static, fixed
+        As in :func:`interactive_figure`.
+    max_frames : int
+        Refuse larger grids: every frame is a PNG inside the built page.
+
+    Returns
+    -------
+    list of Frame
+        ``len(values_A) * len(values_B)`` frames; frame ``i * len(values_B) + j``
+        shows ``A = values_A[i]``, ``B = values_B[j]``.
+    """
+    specs, names, rest = _plan(sliders, static, fixed)
+    count = math.prod(len(specs[n].values) for n in names)
+    if count > max_frames:
+        sizes = " x ".join(str(len(specs[n].values)) for n in names)
+        raise ValueError(f"static sliders {names} make {sizes} = {count} frames, more than max_frames={max_frames}")
+    # Frames are paid for on every page load: 256 colours, best compression.
+    paint = _Painter(render, compress_level=9)
+    frames: list[Frame] = []
+    for combo in itertools.product(*(specs[n].values for n in names)):
+        values = {**rest, **dict(zip(names, combo))}
+        frames.append(Frame(values, paint(values), _alt_text(alt, values)))
+    paint.close()
+    return frames
+
+
+# --- the widget ---------------------------------------------------------------
+
+
+class FigureBox(widgets.VBox):
+    """The widget an interactive-figure builder returns: a ``VBox`` with handles.
+
+    Attributes
+    ----------
+    mode : str
+        ``"live"`` or ``"static"``.
+    controls : dict
+        Slider widget of each parameter shown, by name.
+    image : ipywidgets.HTML or None
+        Live mode: the ``<img>`` that every slider move replaces.
+    stack : ipywidgets.Stack or None
+        Static mode: the (outer) stack of frames.
+    frames : list of Frame
+        Static mode: the precomputed frames (empty when live).
+    links : list
+        Static mode: the ``jslink`` objects tying sliders to stacks.
+    """
+
+    def __init__(self, children, *, mode, controls, image=None, stack=None, frames=(), links=(), **kwargs):
+        super().__init__(children, **kwargs)
+        self.mode = mode
+        self.controls = controls
+        self.image = image
+        self.stack = stack
+        self.frames = list(frames)
+        self.links = list(links)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of frame HTML this widget embeds in a built page (base64 PNGs)."""
+        if self.mode == "live":
+            return len(self.image.value)
+        return sum(len(f.html) for f in self.frames)
+
+    def __repr__(self) -> str:
+        # The inherited repr prints every child's value, base64 PNGs included,
+        # into the text/plain output that a committed notebook stores.
+        return f"<interactive figure ({self.mode}): sliders {', '.join(self.controls)}>"
+
+
+def _caption(title: str | None) -> list:
+    if title is None:
+        return []
+    return [widgets.HTML(f"<strong>{html.escape(plotting._check_text(title, 'title'))}</strong>")]
+
+
+_SLIDER_LAYOUT = {"width": "460px"}
+
+
+def _slider_style(specs) -> dict:
+    # One description width for all sliders of a figure, so their tracks line up.
+    longest = max(len(spec.label) for spec in specs)
+    return {"description_width": f"{0.6 * longest + 0.8:.1f}em"}
+
+
+def _live_slider(spec: Slider, style: dict):
+    if spec.step is not None:
+        return widgets.FloatSlider(
+            value=spec.default,
+            min=min(spec.values),
+            max=max(spec.values),
+            step=spec.step,
+            description=spec.label,
+            style=style,
+            layout=_SLIDER_LAYOUT,
+        )
+    return _selection_slider(spec, style)
+
+
+def _selection_slider(spec: Slider, style: dict):
+    return widgets.SelectionSlider(
+        options=[(spec.text(v), v) for v in spec.values],
+        index=spec.index(spec.default),
+        description=spec.label,
+        style=style,
+        layout=_SLIDER_LAYOUT,
+    )
+
+
+def _live(render, specs: dict[str, Slider], alt, title) -> FigureBox:
+    style = _slider_style(specs.values())
+    controls = {name: _live_slider(spec, style) for name, spec in specs.items()}
+    image = widgets.HTML()
+    # 256 colours and the fastest zlib level: a paletted image is a third of
+    # the pixels to compress, which makes it faster to encode, not slower.
+    paint = _Painter(render, compress_level=1)
+
+    def redraw(change=None):
+        values = {name: control.value for name, control in controls.items()}
+        image.value = plotting.img_html(paint(values), _alt_text(alt, values))
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    return FigureBox([*_caption(title), *controls.values(), image], mode="live", controls=controls, image=image)
+
+
+def _static(frames: list[Frame], specs: dict[str, Slider], names: list[str], title) -> FigureBox:
+    style = _slider_style(specs[name] for name in names)
+    controls = {name: _selection_slider(specs[name], style) for name in names}
+    pages = [widgets.HTML(frame.html) for frame in frames]
+    links = []
+    if len(names) == 1:
+        (a,) = names
+        stack = widgets.Stack(pages, selected_index=controls[a].index)
+        links.append(widgets.jslink((controls[a], "index"), (stack, "selected_index")))
+    else:
+        a, b = names
+        nb = len(specs[b].values)
+        inner = [
+            widgets.Stack(pages[i * nb : (i + 1) * nb], selected_index=controls[b].index)
+            for i in range(len(specs[a].values))
+        ]
+        for child in inner:
+            links.append(widgets.jslink((controls[b], "index"), (child, "selected_index")))
+        stack = widgets.Stack(inner, selected_index=controls[a].index)
+        links.append(widgets.jslink((controls[a], "index"), (stack, "selected_index")))
+    return FigureBox(
+        [*_caption(title), *controls.values(), stack],
+        mode="static",
+        controls=controls,
+        stack=stack,
+        frames=frames,
+        links=links,
+    )
+
+
+def interactive_figure(
+    render: Callable[..., Figure | bytes],
+    sliders: Mapping[str, Slider | tuple],
+    alt: str | Callable[..., str],
+    *,
+    title: str | None = None,
+    static: Sequence[str] | None = None,
+    fixed: Mapping[str, object] | None = None,
+    mode: str | None = None,
+    max_frames: int = 100,
+    max_bytes: int = 2_000_000,
+) -> FigureBox:
+    """A figure with sliders: live in a kernel, a precomputed twin in the book.
+
+    Parameters
+    ----------
+    render : callable
+        ``render(**values) -> Figure``, one keyword per slider. Make figures
+        with :func:`mathcore.plotting.figure`, not pyplot, so that the inline
+        backend does not display them a second time. Speed of a live move
+        (measured on 2 busy cores): a new figure each time, ~330 ms; the same
+        figure updated in place (its layout is frozen after the first frame),
+        ~60 ms for a line plot; PNG bytes from a renderer that redraws only
+        what moves (as :meth:`NeuronPlane.png` does), ~35 ms.
+    sliders : mapping
+        Ordered ``name -> Slider`` (or a tuple ``(values, default, label[,
+        step[, fmt]])``); the order is the order on screen.
+    alt : str or callable
+        Alt text of each frame: ``alt(**values)``, or a format string such as
+        ``"Sigmoid with slope {k}"``.
+    title : str, optional
+        A bold caption above the sliders.
+    static : sequence of str, optional
+        The 1 or 2 sliders of the static twin (default: all sliders, which
+        then must be 1 or 2). The others are held at ``fixed`` values.
+    fixed : mapping, optional
+        Values of the non-static sliders in the static twin (default: their
+        defaults).
+    mode : {"live", "static"}, optional
+        Override :func:`mode`.
+    max_frames : int
+        Largest static grid accepted.
+    max_bytes : int
+        Largest total of frame HTML accepted in the static twin: the frames
+        are part of the built page, which must stay well under 3 MB.
+
+    Returns
+    -------
+    FigureBox
+        Live: sliders and an ``HTML`` image redrawn on every change. Static:
+        ``SelectionSlider`` s and a ``Stack`` of frames linked in the browser.
+    """
+    chosen = _check_mode(mode) if mode is not None else _env_mode()
+    specs, names, _ = _plan(sliders, static, fixed)
+    if not (callable(alt) or isinstance(alt, str)):
+        raise TypeError(f"alt must be a string or a function of the slider values, got {type(alt).__name__}")
+    if chosen == "live":
+        return _live(render, specs, alt, title)
+    frames = render_frames(render, specs, alt, static=names, fixed=fixed, max_frames=max_frames)
+    box = _static(frames, specs, names, title)
+    if box.nbytes > max_bytes:
+        raise ValueError(
+            f"the static twin holds {box.nbytes:,} bytes of frames ({len(frames)} frames), "
+            f"more than max_bytes={max_bytes:,}: use fewer slider positions or smaller figures"
+        )
+    return box
