@@ -27,4 +27,4 @@ from ._core import *  # noqa: F403  (the public API: Derivation, DERIVATIONS, ge
 from ._core import __all__  # noqa: F401
 
 # Importing a chapter's module registers its entries.
-from . import ch1_neurons, ch3_activations, ch4_losses, ch7_regularization  # noqa: E402, F401
+from . import ch1_neurons, ch2_layers, ch3_activations, ch4_losses, ch7_regularization  # noqa: E402, F401

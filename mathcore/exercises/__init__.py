@@ -59,4 +59,4 @@ def check(label: str, *answer) -> None:
 
 
 # Importing a chapter's module registers its checks.
-from . import ch1_neurons  # noqa: E402, F401
+from . import ch1_neurons, ch2_layers, ch3_activations, ch4_losses  # noqa: E402, F401

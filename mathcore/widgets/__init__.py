@@ -25,5 +25,11 @@ from ._core import *  # noqa: F403
 from ._core import __all__ as _core_all
 from .ch1_neurons import *  # noqa: F403
 from .ch1_neurons import __all__ as _ch1_all
+from .ch2_layers import *  # noqa: F403
+from .ch2_layers import __all__ as _ch2_all
+from .ch3_activations import *  # noqa: F403
+from .ch3_activations import __all__ as _ch3_all
+from .ch4_losses import *  # noqa: F403
+from .ch4_losses import __all__ as _ch4_all
 
-__all__ = [*_core_all, *_ch1_all]
+__all__ = [*_core_all, *_ch1_all, *_ch2_all, *_ch3_all, *_ch4_all]
