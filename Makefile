@@ -18,11 +18,13 @@ PYTEST_ARGS ?=
 # The venv's tools first on PATH (the notebooks' kernel, jupyter-book's subprocesses).
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: help venv book test execute execute-check clean distclean
+.PHONY: help venv book book-nosolutions student test execute execute-check clean distclean
 
 help:
 	@echo "make book           build the HTML book into _build/html (MATHCORE_STATIC=1)"
 	@echo "make test           run every test (pytest -n $(WORKERS), nbval, build and browser tests)"
+	@echo "make book-nosolutions  the edition without solutions into _build/nosolutions/_build/html"
+	@echo "make student        student notebooks (solutions removed) into _build/student"
 	@echo "make execute        re-execute book/*.ipynb in place with normalised metadata"
 	@echo "make execute-check  fail if re-executing a notebook would change it"
 	@echo "make clean          remove build outputs and caches (keeps .venv and .cache)"
@@ -43,6 +45,12 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(RUN) MATHCORE_STATIC=1 $(BIN)/jupyter-book build . -n -W --keep-going --all
 	@echo "Open _build/html/index.html"
+
+book-nosolutions: $(STAMP)
+	$(RUN) $(BIN)/python tools/build_edition.py --out _build/nosolutions
+
+student: $(STAMP)
+	$(RUN) $(BIN)/python -m mathcore.assign book/[0-9][0-9]_*.ipynb --out _build/student
 
 test: $(STAMP)
 	$(RUN) $(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup) \

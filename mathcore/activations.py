@@ -261,3 +261,98 @@ class Softmax:
 
 #: The softmax activation (vector-valued, so not in :data:`ACTIVATIONS`).
 softmax = Softmax()
+
+
+# --- log-sum-exp, log-softmax and temperature (Chapter 3, numerical stability) -----------
+
+from ._validate import check_scalar  # noqa: E402  (only the helpers below need it)
+
+__all__ += ["logsumexp", "log_softmax", "softmax_with_temperature"]
+
+
+def logsumexp(z) -> np.ndarray:
+    r""":math:`\log \sum_k e^{z_k}` along the last axis, without overflow.
+
+    Computed as :math:`m + \log \sum_k e^{z_k - m}` with :math:`m = \max_k z_k`,
+    the same number for every :math:`m` (see ``activation.logsumexp-shift`` in
+    :mod:`mathcore.derivations`); with this :math:`m` every exponent is
+    :math:`\le 0` and the largest term is exactly 1, so the sum lies in
+    :math:`[1, K]` and neither overflows nor underflows to :math:`\log 0`.
+
+    Parameters
+    ----------
+    z : array_like
+        Finite real numbers, at least one dimension.
+
+    Returns
+    -------
+    ndarray
+        The log-sum-exp of each row.
+
+    Shapes
+    ------
+    ``z``: (..., K) -> (...).
+    """
+    z = as_float_array(z, "z", ndim=(1, 2, 3))
+    m = z.max(axis=-1, keepdims=True)  # (..., 1)
+    return m[..., 0] + np.log(np.sum(np.exp(z - m), axis=-1))  # (...)
+
+
+def log_softmax(z) -> np.ndarray:
+    r""":math:`\log p_k = z_k - \log \sum_j e^{z_j}` along the last axis, without overflow or :math:`\log 0`.
+
+    Taking the logarithm of :data:`softmax` instead fails when a probability
+    underflows to 0 (for :math:`z = (0, 800)`, :math:`p_1 = e^{-800}` rounds to 0
+    and its log is :math:`-\infty`); this form gives :math:`-800` exactly.
+
+    Parameters
+    ----------
+    z : array_like
+        Finite real numbers, at least one dimension.
+
+    Returns
+    -------
+    ndarray
+        The logarithm of the softmax of each row.
+
+    Shapes
+    ------
+    ``z``: (..., K) -> (..., K).
+    """
+    z = as_float_array(z, "z", ndim=(1, 2, 3))
+    shifted = z - z.max(axis=-1, keepdims=True)  # (..., K), every entry <= 0
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))  # (..., K)
+
+
+def softmax_with_temperature(z, temperature: float = 1.0) -> np.ndarray:
+    r"""Softmax of :math:`z / T` along the last axis: :math:`p_k = e^{z_k/T} / \sum_j e^{z_j/T}`.
+
+    :math:`T = 1` is the ordinary :data:`softmax`. As :math:`T \to 0` the
+    probabilities approach one-hot on the largest logit (ties share it); as
+    :math:`T \to \infty` they approach the uniform :math:`1/K`. Stable for every
+    :math:`T > 0`: the logits are shifted by their maximum *before* dividing,
+    so the exponents are :math:`\le 0`, and a quotient that overflows to
+    :math:`-\infty` (tiny :math:`T`) gives :math:`e^{-\infty} = 0` exactly.
+
+    Parameters
+    ----------
+    z : array_like
+        Finite logits, at least one dimension.
+    temperature : float
+        :math:`T > 0`.
+
+    Returns
+    -------
+    ndarray
+        Probabilities; each row sums to 1.
+
+    Shapes
+    ------
+    ``z``: (..., K) -> (..., K).
+    """
+    z = as_float_array(z, "z", ndim=(1, 2, 3))
+    t = check_scalar(temperature, "temperature", low=0.0, low_open=True)
+    with np.errstate(over="ignore"):  # (z - max)/t -> -inf for tiny t: exp gives 0, the right limit
+        scaled = (z - z.max(axis=-1, keepdims=True)) / t  # (..., K), every entry <= 0
+    e = np.exp(scaled)  # (..., K), the largest entry of each row is exactly 1
+    return e / e.sum(axis=-1, keepdims=True)  # (..., K)

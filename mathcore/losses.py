@@ -36,7 +36,7 @@ import sympy as sp
 from ._validate import as_float_array, check_same_shape, lookup
 from .activations import _sigmoid, softmax
 
-__all__ = ["Loss", "LOSSES", "get", "one_hot"]
+__all__ = ["Loss", "LOSSES", "get", "one_hot", "NEURON_LOSSES", "sigmoid_neuron_cost", "sigmoid_neuron_gradient"]
 
 P, Y, Z = sp.symbols("p y z", real=True)
 #: Stands for log(sum_j exp(z_j)) of the row in the per-element term of softmax cross-entropy;
@@ -240,3 +240,88 @@ LOSSES: dict[str, Loss] = {
 def get(name: str) -> Loss:
     """Return the loss registered as ``name`` (ValueError lists the known names)."""
     return lookup(LOSSES, name, "loss")
+
+
+# --- one sigmoid neuron on one feature: its cost over the (w, b) plane ---------------
+
+#: The costs :func:`sigmoid_neuron_cost` computes, named as in :data:`LOSSES`.
+NEURON_LOSSES = ("mse", "binary_cross_entropy")
+
+
+def _neuron_args(x, y, w, b, loss):
+    if not isinstance(loss, str) or loss not in NEURON_LOSSES:
+        raise ValueError(f"loss must be one of {NEURON_LOSSES}, got {loss!r}")
+    x = as_float_array(x, "x", ndim=1)
+    y = as_float_array(y, "y", ndim=1)
+    check_same_shape(x, y, "x", "y")
+    if (y < 0).any() or (y > 1).any():
+        raise ValueError(f"y must hold targets in [0, 1], found {y[(y < 0) | (y > 1)][0]}")
+    w = as_float_array(w, "w", allow_empty=True)
+    b = as_float_array(b, "b", allow_empty=True)
+    try:
+        shape = np.broadcast_shapes(w.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"w and b must broadcast together, got shapes {w.shape} and {b.shape}") from None
+    w, b = np.broadcast_to(w, shape), np.broadcast_to(b, shape)
+    z = w[..., None] * x + b[..., None]  # (..., n): the logit of every example at every (w, b)
+    return x, y, z
+
+
+def sigmoid_neuron_cost(x, y, w, b, loss: str = "binary_cross_entropy") -> np.ndarray:
+    r"""The mean cost of the neuron :math:`a = \sigma(wx + b)` on a 1-D data set, at every ``(w, b)``.
+
+    .. math::
+
+        C(w, b) = \frac1n \sum_{i=1}^n \ell\bigl(\sigma(w x_i + b), y_i\bigr),
+
+    with :math:`\ell(a, y) = (a - y)^2` for ``"mse"`` and
+    :math:`\ell(a, y) = -y\log a - (1 - y)\log(1 - a)` for ``"binary_cross_entropy"``,
+    the same per-element terms and mean as ``LOSSES[loss]``. Cross-entropy is
+    computed from the logit as ``sigmoid_binary_cross_entropy`` does, so it is
+    finite and exact for any ``(w, b)``.
+
+    Parameters
+    ----------
+    x, y : array_like
+        The inputs and their targets in [0, 1].
+    w, b : array_like
+        Weights and biases; they broadcast together (two meshgrid arrays give
+        the cost over a grid).
+    loss : {"binary_cross_entropy", "mse"}
+
+    Returns
+    -------
+    ndarray
+        The cost at each ``(w, b)``.
+
+    Shapes
+    ------
+    x, y : (n,); w, b : broadcastable to S -> S.
+    """
+    _, y, z = _neuron_args(x, y, w, b, loss)
+    if loss == "mse":
+        d = _sigmoid(z) - y  # (..., n)
+        return np.mean(d * d, axis=-1)
+    # max(z, 0) - z y + log(1 + e^{-|z|}): the fused kernel, per row
+    return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=-1)
+
+
+def sigmoid_neuron_gradient(x, y, w, b, loss: str = "binary_cross_entropy") -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`(\partial C/\partial w, \partial C/\partial b)` of :func:`sigmoid_neuron_cost`.
+
+    By the chain rule through :math:`z_i = w x_i + b`, with :math:`a_i = \sigma(z_i)`:
+
+    .. math::
+
+        \frac{\partial C}{\partial b} = \frac1n \sum_i \delta_i, \qquad
+        \frac{\partial C}{\partial w} = \frac1n \sum_i \delta_i x_i, \qquad
+        \delta_i = \begin{cases} 2(a_i - y_i)\,a_i(1 - a_i) & \text{mse} \\
+                                 a_i - y_i & \text{binary cross-entropy.} \end{cases}
+
+    Parameters and shapes as in :func:`sigmoid_neuron_cost`; returns two arrays of shape S.
+    """
+    x, y, z = _neuron_args(x, y, w, b, loss)
+    a = _sigmoid(z)  # (..., n)
+    # sigma'(z) = sigma(z) sigma(-z): accurate in both tails
+    delta = 2.0 * (a - y) * a * _sigmoid(-z) if loss == "mse" else a - y  # (..., n)
+    return np.mean(delta * x, axis=-1), np.mean(delta, axis=-1)

@@ -240,3 +240,41 @@ class MLP:
             if l > 0:
                 delta = dA_prev * self.activation._dfn(cache[l - 1][1])  # (n, n_l)
         return float(value), grads
+
+
+# --- measuring gradients through depth (Chapter 3) --------------------------------------
+
+__all__.append("layer_gradient_norms")
+
+
+def layer_gradient_norms(net: MLP, X, Y, loss: str | None = None) -> np.ndarray:
+    r"""The size of the cost's gradient at each layer: :math:`\lVert \partial C / \partial W^{(l)} \rVert_F`.
+
+    One backward pass of :meth:`MLP.loss_and_gradients`; entry ``l`` is the
+    Frobenius norm of the gradient with respect to the weights of layer
+    ``l + 1``, input side first. In a deep network these norms shrink
+    (vanishing gradients) or grow (exploding gradients) roughly geometrically
+    towards the input, because backpropagation multiplies the error by one
+    :math:`W^{(l)\top}` and one :math:`f'(Z^{(l)})` per layer.
+
+    Parameters
+    ----------
+    net : MLP
+    X : array, shape (n, sizes[0])
+    Y : array
+        Targets, as in :meth:`MLP.loss_and_gradients`.
+    loss : str, optional
+        As in :meth:`MLP.loss_and_gradients`.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_layers,)
+
+    Shapes
+    ------
+    ``X``: (n, sizes[0]) -> (len(sizes) - 1,).
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be a mathcore.MLP, got {type(net).__name__}")
+    _, grads = net.loss_and_gradients(X, Y, loss)
+    return np.array([np.linalg.norm(g) for g in grads[0::2]])  # (n_layers,)

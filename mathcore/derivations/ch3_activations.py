@@ -1,10 +1,12 @@
-"""Chapter 3, Activation functions: every activation's derivative, from its symbolic twin."""
+"""Chapter 3, Activation functions: every activation's derivative, from its symbolic twin; the relations
+between activations (tanh and the sigmoid, two-class softmax); the softmax Jacobian; why sigma' <= 1/4 and
+what a chain of such factors does; the identities behind the numerically stable forms."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from ._core import GAUSS_DEFS, SIGMA_DEF, Derivation, Phi, phi, register, sigma, x
+from ._core import GAUSS_DEFS, SIGMA_DEF, Derivation, Phi, phi, register, sigma, unevaluated_sum as _sum, x
 from .. import activations
 
 
@@ -33,4 +35,112 @@ for _name, _act in activations.ACTIVATIONS.items():
 
 register(Derivation(
     "activation.tanh-sigmoid", 3, r"$\tanh$ is a sigmoid stretched to $(-1, 1)$",
-    sp.tanh(x), 2 * sigma(2 * x) - 1, definitions={sigma: SIGMA_DEF}))
+    sp.tanh(x), _sum(2 * sigma(2 * x), -1), definitions={sigma: SIGMA_DEF}))
+
+
+# --- sigmoid: symmetry, and why sigma' <= 1/4 -----------------------------------------------
+
+register(Derivation(
+    "activation.sigmoid-symmetry", 3,
+    r"the sigmoid is symmetric about $(0, \tfrac12)$: turning $x$ round turns $\sigma$ upside down",
+    sigma(-x), _sum(1, -sigma(x)), definitions={sigma: SIGMA_DEF}))
+
+register(Derivation(
+    "activation.sigmoid-derivative-bound", 3,
+    r"$\sigma'$ is $\tfrac14$ minus a square, so $\sigma'(x) \le \tfrac14$, with equality only where "
+    r"$\sigma(x) = \tfrac12$, that is at $x = 0$",
+    sp.Derivative(sigma(x), x), _sum(sp.Rational(1, 4), -_sum(sigma(x), -sp.Rational(1, 2)) ** 2),
+    definitions={sigma: SIGMA_DEF}))
+
+# A chain of three sigmoid units a_k = sigma(z_k), z_k = w_k a_{k-1}, a_0 = x: the chain rule
+# makes the derivative a product of one weight and one sigma' per unit.
+_w = sp.symbols("w_1:4", real=True)
+_z = sp.symbols("z_1:4", real=True)
+sigma_prime = sp.Function(r"\sigma'")
+register(Derivation(
+    "activation.chain-product", 3,
+    r"through a chain of three sigmoid units the derivative of the output with respect to the input is a "
+    r"product with one factor $w_k\,\sigma'(z_k)$ per unit",
+    sp.Derivative(sigma(_z[2]), x),
+    sp.Mul(_w[2], sigma_prime(_z[2]), _w[1], sigma_prime(_z[1]), _w[0], sigma_prime(_z[0]), evaluate=False),
+    definitions={_z[2]: _w[2] * sigma(_z[1]), _z[1]: _w[1] * sigma(_z[0]), _z[0]: _w[0] * x,
+                 sigma_prime: sp.Lambda(x, sp.Mul(sigma(x), _sum(1, -sigma(x)), evaluate=False)),
+                 sigma: SIGMA_DEF}))
+
+
+# --- softmax ---------------------------------------------------------------------------------
+
+class _Partial(sp.Derivative):
+    """A partial derivative typeset as a fraction, ``\\frac{\\partial p_1}{\\partial z_2}``.
+
+    SymPy prints ``Derivative(p, z)`` as an operator applied to ``p``; inside a
+    Jacobian matrix the fraction is what the book writes. It is a plain
+    ``Derivative`` in every other respect (``doit`` evaluates it).
+    """
+
+    def _latex(self, printer):
+        ((v, n),) = self.variable_count
+        return rf"\frac{{\partial {printer._print(self.expr)}}}{{\partial {printer._print(v)}}}"
+
+
+_zs = sp.symbols("z_1:4", real=True)
+_ps = sp.symbols("p_1:4", positive=True)
+_exp_sum = _sum(*(sp.exp(zk) for zk in _zs))
+_P_DEFS = {_ps[i]: sp.exp(_zs[i]) / _exp_sum for i in range(3)}
+
+register(Derivation(
+    "activation.softmax-jacobian", 3,
+    r"the Jacobian of softmax for $K = 3$: $\partial p_i/\partial z_j = p_i(\delta_{ij} - p_j)$, that is "
+    r"$\operatorname{diag}(\mathbf p) - \mathbf p\mathbf p^\top$",
+    sp.Matrix(3, 3, lambda i, j: _Partial(_ps[i], _zs[j])),
+    sp.Matrix(3, 3, lambda i, j: sp.Mul(_ps[i], _sum(1, -_ps[j]), evaluate=False) if i == j
+              else -sp.Mul(_ps[i], _ps[j], evaluate=False)),
+    definitions=_P_DEFS,
+    # SymPy's proof of the nine entries takes 1.3 s; the numerical check takes 0.3 s
+    prove=False))
+
+_z1, _z2 = sp.symbols("z_1 z_2", real=True)
+_p1 = sp.Symbol("p_1", positive=True)
+register(Derivation(
+    "activation.softmax-two-class", 3,
+    "with two classes, softmax is the sigmoid of the difference of the two logits",
+    _p1, sigma(_z1 - _z2),
+    definitions={_p1: sp.exp(_z1) / _sum(sp.exp(_z1), sp.exp(_z2)), sigma: SIGMA_DEF}))
+
+_c, _m = sp.symbols("c m", real=True)
+register(Derivation(
+    "activation.softmax-shift", 3,
+    r"subtracting the same $c$ from every logit leaves softmax unchanged",
+    sp.exp(_zs[0] - _c) / _sum(*(sp.exp(zk - _c) for zk in _zs)), sp.exp(_zs[0]) / _exp_sum,
+    domain={_c: (-20.0, 20.0)}, assumptions="every real $c$"))
+
+
+# --- numerical stability -----------------------------------------------------------------------
+
+register(Derivation(
+    "activation.logsumexp-shift", 3,
+    r"the log-sum-exp trick: $\log\sum_k e^{z_k}$ is the same for every $m$; with $m = \max_k z_k$ "
+    "no exponent is positive, so nothing overflows",
+    sp.log(_exp_sum), _sum(_m, sp.log(_sum(*(sp.exp(_sum(zk, -_m)) for zk in _zs)))),
+    domain={_m: (-20.0, 20.0)}, assumptions="every real $m$"))
+
+register(Derivation(
+    "activation.log-softmax", 3,
+    "the logarithm of a softmax probability, computed without forming the probability",
+    sp.log(_ps[0]), _sum(_zs[0], -sp.log(_exp_sum)), definitions=_P_DEFS))
+
+register(Derivation(
+    "activation.sigmoid-stable", 3,
+    r"two forms of the sigmoid: the first never overflows for $x \ge 0$, the second for $x < 0$",
+    sigma(x), sp.exp(x) / _sum(1, sp.exp(x)), definitions={sigma: SIGMA_DEF}, domain={x: (-30.0, 30.0)}))
+
+_softplus = sp.Function("softplus")
+register(Derivation(
+    "activation.softplus-stable", 3,
+    r"softplus written so that no exponent is positive: ReLU plus a correction that is largest, "
+    r"$\log 2$, at $x = 0$",
+    _softplus(x), _sum(sp.Max(x, 0), sp.log(_sum(1, sp.exp(-sp.Abs(x))))),
+    definitions={_softplus: sp.Lambda(x, activations.ACTIVATIONS["softplus"].symbolic(x))},
+    domain={x: (-30.0, 30.0)}, points=[{x: 0}],
+    # Max and Abs defeat SymPy's proof (0.5 s to give up); the numerical check takes 0.05 s
+    prove=False))

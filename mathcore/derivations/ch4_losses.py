@@ -26,7 +26,7 @@ register(Derivation(
 register(Derivation(
     "loss.sigmoid_binary_cross_entropy.gradient", 4,
     r"sigmoid and binary cross-entropy together: the derivative with respect to the logit is $\sigma(z) - y$",
-    sp.Derivative(_sum(-y * sp.log(sigma(z)), -(1 - y) * sp.log(1 - sigma(z))), z), _sum(sigma(z), -y),
+    sp.Derivative(losses.LOSSES["binary_cross_entropy"].symbolic(sigma(z), y), z), _sum(sigma(z), -y),
     definitions={sigma: SIGMA_DEF}, domain={z: (-10.0, 10.0), y: (0.0, 1.0)}))
 _zs = sp.symbols("z_1:4", real=True)
 _C = sp.Function("C")
@@ -38,6 +38,162 @@ register(Derivation(
     sp.Derivative(_C(*_zs), _zs[0]), _sum(_pk(*_zs), -_ys[0]),
     definitions={_C: sp.Lambda(_zs, -sum(yk * (zk - _lse) for yk, zk in zip(_ys, _zs))),
                  _pk: sp.Lambda(_zs, sp.exp(_zs[0]) / sum(sp.exp(zk) for zk in _zs)),
+                 _ys[2]: 1 - _ys[0] - _ys[1]},
+    domain={_ys[0]: (0.0, 0.5), _ys[1]: (0.0, 0.5)},
+    assumptions="targets on the simplex, $y_1 + y_2 + y_3 = 1$"))
+
+
+# --- where the losses come from: maximum likelihood -----------------------------------------
+
+_mu, _s = sp.Symbol(r"\mu", real=True), sp.Symbol("s", positive=True)
+_sqrt_2pi = sp.Pow(sp.Mul(2, sp.pi, evaluate=False), sp.Rational(1, 2), evaluate=False)  # typeset as sqrt(2 pi)
+_N = sp.Function(r"\mathcal{N}")
+_N_DEF = sp.Lambda((y, _mu, _s), sp.Mul(sp.Pow(sp.Mul(_sqrt_2pi, _s, evaluate=False), -1, evaluate=False),
+                                        sp.exp(-(y - _mu) ** 2 / (2 * _s**2)), evaluate=False))
+register(Derivation(
+    "loss.gaussian-nll", 4,
+    r"the negative log-likelihood of a target $y$ under a Gaussian with mean $\mu$ (the prediction) and "
+    r"standard deviation $s$ is a scaled squared error plus a term that does not depend on $\mu$",
+    -sp.log(_N(y, _mu, _s)),
+    _sum((y - _mu) ** 2 / (2 * _s**2), sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False))),
+    definitions={_N: _N_DEF}, domain={_s: (0.2, 3.0)}, assumptions="every $s > 0$"))
+
+_n = 3
+_mus = sp.symbols(rf"\mu_1:{_n + 1}", real=True)
+_yn = sp.symbols(f"y_1:{_n + 1}", real=True)
+_MSE = sp.Symbol(r"\operatorname{MSE}", nonnegative=True)
+register(Derivation(
+    "loss.gaussian-nll-mse", 4,
+    r"for $n = 3$ independent examples (the algebra is the same for any $n$) the negative log-likelihood is "
+    r"$n/(2s^2)$ times the mean squared error, plus a term free of the predictions",
+    -sp.log(sp.Mul(*[_N(yi, mi, _s) for yi, mi in zip(_yn, _mus)], evaluate=False)),
+    _sum(sp.Mul(sp.Rational(_n, 2) / _s**2, _MSE, evaluate=False),
+         sp.Mul(_n, sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False)), evaluate=False)),
+    definitions={_N: _N_DEF, _MSE: sp.Mul(sp.Rational(1, _n), _sum(*[(mi - yi) ** 2 for mi, yi in zip(_mus, _yn)]),
+                                          evaluate=False)},
+    # |mu - y| <= 4 and s >= 0.5: each density >= e^-32, so the product cannot underflow to 0
+    domain={_s: (0.5, 3.0), **{v: (-2.0, 2.0) for v in (*_mus, *_yn)}}, assumptions="every $s > 0$",
+    prove=False))
+
+_Bern = sp.Function(r"\operatorname{Bern}")
+register(Derivation(
+    "loss.bernoulli-nll", 4,
+    r"the negative log-likelihood of a label $y$ under a Bernoulli distribution with $P(y = 1) = p$ is the "
+    r"binary cross-entropy",
+    -sp.log(_Bern(y, p)), losses.LOSSES["binary_cross_entropy"].symbolic(p, y),
+    definitions={_Bern: sp.Lambda((y, p), sp.Mul(p**y, (1 - p) ** (1 - y), evaluate=False))},
+    domain={p: (0.001, 0.999), y: (0.0, 1.0)},
+    assumptions=r"$0 < p < 1$; for $y \in \{0, 1\}$, $p^y(1-p)^{1-y}$ is $p$ when $y = 1$ and $1 - p$ when $y = 0$",
+    prove=False))  # SymPy needs 2 s and still cannot combine the logs of powers
+
+_Cat = sp.Function(r"\operatorname{Cat}")
+_pc = sp.symbols("p_1:4", positive=True)
+register(Derivation(
+    "loss.categorical-nll", 4,
+    r"the negative log-likelihood of a one-hot label $\mathbf{y}$ under a categorical distribution with "
+    r"probabilities $\mathbf{p}$ is the categorical cross-entropy",
+    -sp.log(_Cat(*_ys)), _sum(*[losses.LOSSES["cross_entropy"].symbolic(pk, yk) for pk, yk in zip(_pc, _ys)]),
+    definitions={_Cat: sp.Lambda(_ys, sp.Mul(*[pk**yk for pk, yk in zip(_pc, _ys)], evaluate=False))},
+    domain={**{pk: (0.001, 1.0) for pk in _pc}, **{yk: (0.0, 1.0) for yk in _ys}},
+    assumptions=r"every $p_k > 0$; for a one-hot $\mathbf{y}$ the product is the probability of the true class"))
+
+_Lap = sp.Function(r"\operatorname{Laplace}")
+register(Derivation(
+    "loss.laplace-nll", 4,
+    r"the negative log-likelihood under a Laplace distribution with centre $\mu$ and scale $s$ is the absolute "
+    r"error divided by $s$, plus a term free of $\mu$",
+    -sp.log(_Lap(y, _mu, _s)), _sum(sp.Abs(y - _mu) / _s, sp.log(2 * _s)),
+    definitions={_Lap: sp.Lambda((y, _mu, _s), sp.exp(-sp.Abs(y - _mu) / _s) / (2 * _s))},
+    domain={_s: (0.2, 3.0)}, assumptions="every $s > 0$"))
+
+
+# --- learning speed: sigmoid with squared error against sigmoid with cross-entropy ----------
+
+_sq = _sum(sigma(z), -y) ** 2  # mathcore's (and PyTorch's) squared error, without a factor 1/2
+_bce_sig = losses.LOSSES["binary_cross_entropy"].symbolic(sigma(z), y)
+_dsig = sp.Mul(sigma(z), _sum(1, -sigma(z)), evaluate=False)
+register(Derivation(
+    "loss.sigmoid-mse.gradient", 4,
+    r"a sigmoid output with the squared error: the derivative with respect to the logit carries the factor "
+    r"$\sigma'(z) = \sigma(z)(1 - \sigma(z))$",
+    sp.Derivative(_sq, z), sp.Mul(2, _sum(sigma(z), -y), _dsig, evaluate=False),
+    definitions={sigma: SIGMA_DEF}, domain={z: (-10.0, 10.0), y: (0.0, 1.0)}))
+
+register(Derivation(
+    "loss.sigmoid-derivative-bound", 4,
+    r"$\frac14 - \sigma'(z)$ is a square, so $\sigma'(z) \le \frac14$, with equality only where "
+    r"$\sigma(z) = \frac12$, at $z = 0$",
+    _sum(sp.Rational(1, 4), -_dsig), _sum(sigma(z), -sp.Rational(1, 2)) ** 2,
+    definitions={sigma: SIGMA_DEF}, domain={z: (-10.0, 10.0)}))
+
+register(Derivation(
+    "loss.sigmoid-bce.second-derivative", 4,
+    r"the second derivative of binary cross-entropy in the logit is $\sigma'(z) > 0$: convex in $z$",
+    sp.Derivative(_bce_sig, (z, 2)), _dsig,
+    definitions={sigma: SIGMA_DEF}, domain={z: (-10.0, 10.0), y: (0.0, 1.0)}))
+
+register(Derivation(
+    "loss.sigmoid-mse.second-derivative", 4,
+    r"the second derivative of the squared error in the logit, negative wherever "
+    r"$(\sigma(z) - y)(1 - 2\sigma(z)) < -\sigma'(z)$",
+    sp.Derivative(_sq, (z, 2)),
+    sp.Mul(2, _dsig, _sum(_dsig, sp.Mul(_sum(sigma(z), -y), _sum(1, -2 * sigma(z)), evaluate=False)),
+           evaluate=False),
+    definitions={sigma: SIGMA_DEF}, domain={z: (-10.0, 10.0), y: (0.0, 1.0)}))
+
+_p_fns = [sp.Function(f"p_{k}") for k in (1, 2, 3)]
+_softmax_defs = {pf: sp.Lambda(_zs, sp.exp(zk) / sum(sp.exp(zj) for zj in _zs)) for pf, zk in zip(_p_fns, _zs)}
+register(Derivation(
+    "loss.softmax-ce.chain-rule", 4,
+    r"the chain rule through the softmax: $\partial C/\partial p_k = -y_k/p_k$ times "
+    r"$\partial p_k/\partial z_1$, summed over $k$, collapses to $p_1 - y_1$",
+    _sum(*[sp.Mul(-1, yk / pf(*_zs), sp.Derivative(pf(*_zs), _zs[0]), evaluate=False)
+           for yk, pf in zip(_ys, _p_fns)]),
+    _sum(_p_fns[0](*_zs), -_ys[0]),
+    definitions={**_softmax_defs, _ys[2]: 1 - _ys[0] - _ys[1]},
+    domain={_ys[0]: (0.0, 0.5), _ys[1]: (0.0, 0.5)},
+    assumptions="targets on the simplex, $y_1 + y_2 + y_3 = 1$"))
+
+_z1, _z2 = _zs[0], _zs[1]
+_q = [sp.Function("q_1"), sp.Function("q_2")]
+register(Derivation(
+    "loss.two-class-softmax", 4,
+    r"softmax cross-entropy over two classes is binary cross-entropy of $\sigma(z_1 - z_2)$",
+    _sum(-y * sp.log(_q[0](_z1, _z2)), -((1 - y) * sp.log(_q[1](_z1, _z2)))),
+    losses.LOSSES["binary_cross_entropy"].symbolic(sigma(_z1 - _z2), y),
+    definitions={_q[0]: sp.Lambda((_z1, _z2), sp.exp(_z1) / (sp.exp(_z1) + sp.exp(_z2))),
+                 _q[1]: sp.Lambda((_z1, _z2), sp.exp(_z2) / (sp.exp(_z1) + sp.exp(_z2))), sigma: SIGMA_DEF},
+    domain={_z1: (-8.0, 8.0), _z2: (-8.0, 8.0), y: (0.0, 1.0)},
+    assumptions=r"$q_1, q_2$ the softmax of $(z_1, z_2)$", prove=False))
+
+
+# --- computing from logits, stably --------------------------------------------------------
+
+register(Derivation(
+    "loss.sigmoid-bce.stable", 4,
+    r"binary cross-entropy of $\sigma(z)$ written without $\sigma$: no exponential of a large positive number, "
+    r"no logarithm of 0",
+    _bce_sig, _sum(sp.Max(z, 0), -z * y, sp.log(1 + sp.exp(-sp.Abs(z)))),
+    # |z| <= 10 keeps the naive left side accurate to 1e-12 in float64; beyond, it is the side that fails
+    definitions={sigma: SIGMA_DEF}, domain={z: (-10.0, 10.0), y: (0.0, 1.0)}, points=[{z: 0.0}],
+    assumptions="every real $z$", prove=False))
+
+_c = sp.Symbol("c", real=True)
+_LSE = sp.Function(r"\operatorname{LSE}")
+register(Derivation(
+    "loss.log-sum-exp.shift", 4,
+    r"log-sum-exp is unchanged by shifting every logit by $c$ and adding $c$ back; with $c = \max_k z_k$ "
+    r"every exponent is $\le 0$",
+    _LSE(*_zs), _sum(_c, _LSE(*[zk - _c for zk in _zs])),
+    definitions={_LSE: sp.Lambda(_zs, sp.log(_sum(*[sp.exp(zk) for zk in _zs])))},
+    domain={_c: (-4.0, 4.0)}, assumptions="every real $c$"))
+
+register(Derivation(
+    "loss.softmax-ce.logits", 4,
+    r"softmax cross-entropy written on the logits: minus the true class's logit plus log-sum-exp",
+    _sum(*[-yk * sp.log(pf(*_zs)) for yk, pf in zip(_ys, _p_fns)]),
+    _sum(*[-yk * zk for yk, zk in zip(_ys, _zs)], _LSE(*_zs)),
+    definitions={**_softmax_defs, _LSE: sp.Lambda(_zs, sp.log(_sum(*[sp.exp(zk) for zk in _zs]))),
                  _ys[2]: 1 - _ys[0] - _ys[1]},
     domain={_ys[0]: (0.0, 0.5), _ys[1]: (0.0, 0.5)},
     assumptions="targets on the simplex, $y_1 + y_2 + y_3 = 1$"))
