@@ -204,12 +204,26 @@ class LoadedPage:
         self.context.close()
 
 
+@pytest.fixture(scope="session")
+def report():
+    """Per page: equations typeset, sliders moved, errors seen, weight; written to
+    _build/screenshots/report.json (and printed) when the browser tests end."""
+    pages: dict[str, dict] = {}
+    yield pages
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "report.json").write_text(json.dumps(pages, indent=1))
+    for name, row in pages.items():
+        print(f"{name}: {row}")
+
+
 @pytest.fixture(scope="module", params=toc_files())
-def loaded(request, browser, site, cdn_files):
+def loaded(request, browser, site, cdn_files, report):
     """Each page loaded once; its tests run in order on the same page."""
     loaded = LoadedPage(browser, site, cdn_files, request.param)
     loaded.screenshot()  # as a reader first sees it
+    loaded.report = report.setdefault(request.param, {})
     yield loaded
+    loaded.report["errors"] = len(loaded.errors)
     loaded.close()
 
 
@@ -220,6 +234,7 @@ def test_page_loads_offline_without_errors(loaded):
 
 def test_math_typesets(loaded):
     result = loaded.math
+    loaded.report["equations_typeset"] = result["containers"]
     assert result["containers"] >= result["math"], f"{loaded.docname}: not all math typeset: {result}"
     assert result["errors"] == 0, f"{loaded.docname}: MathJax errors {result}"
     prose = loaded.page.evaluate(PROSE_TEXT)
@@ -237,6 +252,7 @@ def test_sliders_move_their_figures(loaded):
     """Each slider of a static twin, moved one step, changes the figure beside it."""
     page = loaded.page
     outputs = page.locator("article .cell_output:has(.widget-slider)")
+    loaded.report["sliders_moved"] = 0
     if outputs.count() == 0:
         pytest.skip(f"{loaded.docname} has no sliders")
     for i in range(outputs.count()):
@@ -251,6 +267,7 @@ def test_sliders_move_their_figures(loaded):
             page.wait_for_timeout(200)
             after = _visible_images(output)
             assert after != before, f"{loaded.docname}: moving slider {j} of output {i} left the figure unchanged"
+            loaded.report["sliders_moved"] += 1
             loaded.screenshot(f"__output{i}-slider{j}-moved", element=output)
     assert loaded.errors == [], f"{loaded.docname}: {loaded.errors}"
 
@@ -267,3 +284,69 @@ def test_images_have_alt_text(loaded):
         assert not (alt.lower().endswith((".png", ".jpg", ".jpeg", ".svg", ".gif"))
                     or (file_name and file_name in alt)), \
             f"{loaded.docname}: alt text is the file name, not a description: {image}"
+
+
+# A page's own weight: its HTML (with any embedded widget state) and the images it
+# shows from the book's folder; the theme's shared scripts and styles are not counted.
+MAX_PAGE_BYTES = 3_000_000
+
+
+def test_page_weight(loaded, built_book):
+    page_file = built_book.html / f"{loaded.docname}.html"
+    total = page_file.stat().st_size
+    for src in loaded.page.evaluate("() => [...document.querySelectorAll('article img')].map(i => i.src)"):
+        if src.startswith("http://127.0.0.1"):
+            local = built_book.html / src.split("/", 3)[3].split("?")[0]
+            total += local.stat().st_size if local.is_file() else 0
+    loaded.report["weight_kb"] = round(total / 1024)
+    assert total < MAX_PAGE_BYTES, f"{loaded.docname} weighs {total:,} bytes"
+
+
+FIGURE_BACKGROUNDS = """() => Promise.all([...document.querySelectorAll('article.bd-article img')]
+  .filter(img => img.offsetParent !== null && img.naturalWidth > 0)
+  .map(img => {
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(1, 1, 1, 1).data;  // a corner: the figure's background
+    return {src: img.getAttribute('src').slice(0, 60), rgba: [...d]};
+  }))"""
+
+
+def test_dark_mode_keeps_figures_readable(loaded):
+    page = loaded.page
+    button = page.locator(".theme-switch-button").first
+    for _ in range(3):  # the toggle cycles light, dark, auto
+        if page.evaluate("document.documentElement.dataset.theme") == "dark":
+            break
+        button.click()
+        page.wait_for_timeout(100)
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    loaded.screenshot("__dark")
+    # Figures are drawn on an opaque white background, so dark mode shows them as
+    # light cards: dark lines on a transparent figure would vanish into the page.
+    for figure in page.evaluate(FIGURE_BACKGROUNDS):
+        r, g, b, a = figure["rgba"]
+        assert a == 255 and min(r, g, b) > 200, f"{loaded.docname}: figure not on an opaque light background: {figure}"
+    assert loaded.errors == [], f"{loaded.docname}: {loaded.errors}"
+
+
+SEARCH_RESULTS = """() => [...document.querySelectorAll('#search-results a')].map(a => a.getAttribute('href'))"""
+
+
+@pytest.mark.parametrize("docname", [d for d in toc_files() if d != toc_files()[0]])
+def test_search_finds_the_chapter(docname, browser, site, cdn_files, built_book):
+    page_html = (built_book.html / f"{docname}.html").read_text()
+    title = re.search(r"<h1>(.*?)<a class=\"headerlink\"", page_html, re.DOTALL)
+    assert title, f"{docname}: no title"
+    words = re.findall(r"[A-Za-z]{5,}", re.sub(r"<[^>]+>", " ", title.group(1)))
+    assert words, f"{docname}: no searchable word in its title {title.group(1)!r}"
+    loaded = LoadedPage(browser, site, cdn_files, "search")
+    try:
+        loaded.page.goto(f"{site}/search.html?q={words[-1].lower()}", wait_until="load")
+        loaded.page.wait_for_function("() => document.querySelectorAll('#search-results a').length > 0")
+        links = loaded.page.evaluate(SEARCH_RESULTS)
+    finally:
+        loaded.close()
+    assert any(docname in (link or "") for link in links), f"searching {words[-1]!r} did not find {docname}: {links}"
