@@ -132,15 +132,37 @@ def _layer_activations(activations, n_layers: int) -> list:
     return [_activations.get(name) for name in names]
 
 
+def _check_params(params) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``params`` = [W1, b1, ..., WL, bL] as float arrays whose shapes chain; errors name the entry."""
+    if isinstance(params, (np.ndarray, str, bytes)) or not isinstance(params, Sequence) or len(params) < 2 \
+            or len(params) % 2:
+        size = len(params) if hasattr(params, "__len__") else "?"
+        raise ValueError("params must be a list [W1, b1, ..., WL, bL] of an even number (>= 2) of arrays, "
+                         f"got {type(params).__name__} of length {size}")
+    Ws, bs = [], []
+    for l in range(1, len(params) // 2 + 1):
+        W = as_float_array(params[2 * l - 2], f"params[{2 * l - 2}] (W{l})", ndim=2)  # (n_l, n_{l-1})
+        b = as_float_array(params[2 * l - 1], f"params[{2 * l - 1}] (b{l})", ndim=1)  # (n_l,)
+        if b.shape[0] != W.shape[0]:
+            raise ValueError(f"params[{2 * l - 1}] (b{l}) must have shape ({W.shape[0]},) to match W{l} of "
+                             f"shape {W.shape}, got {b.shape}")
+        if Ws and W.shape[1] != Ws[-1].shape[0]:
+            raise ValueError(f"params[{2 * l - 2}] (W{l}) has shape {W.shape}, so it expects {W.shape[1]} "
+                             f"inputs, but layer {l - 1} has {Ws[-1].shape[0]} units")
+        Ws.append(W)
+        bs.append(b)
+    return Ws, bs
+
+
 def forward(X, params, activations) -> ForwardTrace:
     r"""The forward pass through a network of dense layers, keeping every step.
 
     .. math::
        A^{(0)} = X,\qquad Z^{(l)} = A^{(l-1)} W^{(l)\top} + \mathbf b^{(l)},\qquad
-       A^{(l)} = f_l\big(Z^{(l)}\big),\quad l = 1, \dots, L.
+       A^{(l)} = f_l\big(Z^{(l)}\big),\quad l = 1, \dots, L:
 
-    The network is the composition :math:`f_L \circ \text{affine}_L \circ \dots \circ
-    f_1 \circ \text{affine}_1` applied to each row of ``X``.
+    the composition :math:`F_L \circ \dots \circ F_1` of the layers
+    :math:`F_l(A) = f_l(AW^{(l)\top} + \mathbf b^{(l)})`, applied to each row of ``X``.
 
     Parameters
     ----------
@@ -162,28 +184,17 @@ def forward(X, params, activations) -> ForwardTrace:
     ------
     ``X``: (n, n_0); ``W_l``: (n_l, n_{l-1}); ``b_l``: (n_l,) -> ``Z[l-1]``, ``A[l]``: (n, n_l).
     """
-    if isinstance(params, np.ndarray) or not isinstance(params, Sequence) or len(params) < 2 \
-            or len(params) % 2:
-        raise ValueError("params must be a list [W1, b1, ..., WL, bL] of an even number (>= 2) of arrays, "
-                         f"got {type(params).__name__} of length {len(params) if hasattr(params, '__len__') else '?'}")
-    n_layers = len(params) // 2
-    fs = _layer_activations(activations, n_layers)
+    Ws, bs = _check_params(params)
+    fs = _layer_activations(activations, len(Ws))
     A = as_float_array(X, "X", ndim=(1, 2))
-    if A.ndim == 1:
-        A = A[None, :]  # (1, n_0)
+    A = A[None, :] if A.ndim == 1 else A  # (n, n_0)
+    if A.shape[1] != Ws[0].shape[1]:
+        raise ValueError(f"X has {A.shape[1]} columns (shape {A.shape}) but W1 of shape {Ws[0].shape} "
+                         f"expects {Ws[0].shape[1]}")
     Zs, As = [], [A]
-    for l in range(1, n_layers + 1):
-        W = as_float_array(params[2 * l - 2], f"params[{2 * l - 2}] (W{l})", ndim=2)  # (n_l, n_{l-1})
-        b = as_float_array(params[2 * l - 1], f"params[{2 * l - 1}] (b{l})", ndim=1)  # (n_l,)
-        if b.shape[0] != W.shape[0]:
-            raise ValueError(f"params[{2 * l - 1}] (b{l}) must have shape ({W.shape[0]},) to match W{l} of "
-                             f"shape {W.shape}, got {b.shape}")
-        if A.shape[1] != W.shape[1]:
-            what = "X" if l == 1 else f"layer {l - 1}'s output"
-            raise ValueError(f"{what} has {A.shape[1]} columns (shape {A.shape}) but W{l} of shape {W.shape} "
-                             f"expects {W.shape[1]}")
-        Z = _forward(A, W, b)  # (n, n_l)
-        A = fs[l - 1]._fn(Z)  # (n, n_l)
+    for W, b, f in zip(Ws, bs, fs):
+        Z = _forward(A, W, b)  # (n, n_l): A W^T + b
+        A = f._fn(Z)  # (n, n_l): f applied to every entry (softmax: to every row)
         Zs.append(Z)
         As.append(A)
     return ForwardTrace(Zs, As)

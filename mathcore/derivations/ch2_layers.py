@@ -47,17 +47,24 @@ register(Derivation(
 
 # --- a batch, one sample per row: Z = X W^T + 1 b^T -------------------------------------------------
 
-_X = sp.MatrixSymbol("X", 2, 3)
-_ones = sp.MatrixSymbol(r"\mathbf{1}", 2, 1)
-_xv = _entries("x", 2, 3)
+# Three samples with two features through a layer of two units: small enough to typeset in full.
+# W^T and b^T are symbols of their own, defined by their entries, so they typeset with the book's
+# transpose sign, and the "where" line shows W's rows becoming the columns of W^T.
+_X = sp.MatrixSymbol("X", 3, 2)
+_WT = sp.MatrixSymbol(r"W^{\top}", 2, 2)
+_ones = sp.MatrixSymbol(r"\mathbf{1}", 3, 1)
+_bT = sp.MatrixSymbol(r"\mathbf{b}^{\top}", 1, 2)
+_xv, _w2 = _entries("x", 3, 2), _entries("w", 2, 2)
 register(Derivation(
     "layers.batch-form", 2,
-    r"a batch of two samples as the rows of $X$: entry $(i, j)$ of $XW^\top + \mathbf{1}\mathbf{b}^\top$ is "
-    r"neuron $j$'s pre-activation on sample $i$, so row $i$ is $(W\mathbf{x}_i + \mathbf{b})^\top$",
-    _X * _W.T + _ones * _b.T,
-    sp.Matrix(2, 2, lambda i, j: _dot(_xv.row(i), _w.row(j), _bv[j])),
-    definitions={_X: _xv, _W: _w, _ones: sp.ones(2, 1), _b: _bv},
-    assumptions=r"any batch size; $\mathbf{1}\mathbf{b}^\top$ is what NumPy's broadcasting adds to each row"))
+    r"a batch of three samples as the rows of $X$, through a layer of two units: entry $(i, j)$ of "
+    r"$XW^\top + \mathbf{1}\mathbf{b}^\top$ is unit $j$'s pre-activation on sample $i$, so row $i$ is "
+    r"$(W\mathbf{x}_i + \mathbf{b})^\top$",
+    _X * _WT + _ones * _bT,
+    sp.Matrix(3, 2, lambda i, j: _dot(_xv.row(i), _w2.row(j), _bv[j])),
+    definitions={_X: _xv, _WT: _w2.T, _ones: sp.ones(3, 1), _bT: _bv.T},
+    assumptions=r"any batch size and layer; $\mathbf{1}\mathbf{b}^\top$ is what NumPy's broadcasting adds to "
+                r"each row"))
 
 # --- two linear layers collapse into one --------------------------------------------------------------
 
@@ -104,24 +111,30 @@ register(Derivation(
     # the four XOR inputs, and a point on each hidden unit's line, where step(0) = 1 decides
     points=[{x1: 0, x2: 0}, {x1: 0, x2: 1}, {x1: 1, x2: 0}, {x1: 1, x2: 1},
             {x1: 0.25, x2: 0.25}, {x1: 0.75, x2: 0.75}],
-    assumptions=r"every real $(x_1, x_2)$, including the lines themselves, where $\operatorname{step}(0) = 1$"))
+    assumptions=r"every real $(x_1, x_2)$, including the lines themselves, where $\operatorname{step}(0) = 1$",
+    prove=False))  # SymPy proves it, but takes 0.3-0.5 s of the chapter's time budget
 
 # --- curves from units: ReLU interpolation and steep sigmoids -------------------------------------------
 
 _ys = sp.symbols("y_0:4", real=True)
 _ss = sp.symbols("s_0:3", real=True)
 _t = [sp.Integer(0), sp.Rational(1, 3), sp.Rational(2, 3), sp.Integer(1)]
+_ell = sp.Function(r"\ell")  # the broken line through the four points
 register(Derivation(
     "layers.relu-interpolation", 2,
     r"three ReLU units that switch on at the knots $0, \frac{1}{3}, \frac{2}{3}$, with output weights the "
-    r"changes of slope $s_k - s_{k-1}$, join the points $(\frac{k}{3}, y_k)$ by straight lines",
+    r"changes of slope $s_k - s_{k-1}$, draw the broken line $\ell$ through the points $(\frac{k}{3}, y_k)$",
     _sum(_ys[0], sp.Mul(_ss[0], relu(x), evaluate=False),
          sp.Mul(_sum(_ss[1], -_ss[0]), relu(_sum(x, -_t[1])), evaluate=False),
          sp.Mul(_sum(_ss[2], -_ss[1]), relu(_sum(x, -_t[2])), evaluate=False)),
-    sp.Piecewise(*[(_sum(_ys[k], sp.Mul(_ss[k], _sum(x, -_t[k]) if k else x, evaluate=False)),
-                    x <= _t[k + 1] if k < 2 else True) for k in range(3)]),
+    _ell(x),
     # the knots are 1/3 apart, so the slope of segment k is 3 (y_{k+1} - y_k)
-    definitions={**{_ss[k]: sp.Mul(3, _sum(_ys[k + 1], -_ys[k]), evaluate=False) for k in range(3)},
+    definitions={_ell: sp.Lambda(x, sp.Piecewise(evaluate=False, *[
+                     (_sum(_ys[k], sp.Mul(_ss[k], _sum(x, -_t[k]) if k else x, evaluate=False)),
+                      # each case says its own interval, so it reads correctly on its own
+                      sp.And(x > _t[k], x <= _t[k + 1]) if k == 1 else (x <= _t[1] if k == 0 else x > _t[2]))
+                     for k in range(3)])),
+                 **{_ss[k]: sp.Mul(3, _sum(_ys[k + 1], -_ys[k]), evaluate=False) for k in range(3)},
                  relu: RELU_DEF},
     domain={x: (0.0, 1.0)}, points=[{x: 1 / 3}, {x: 2 / 3}],
     assumptions=r"every $x$ in $[0, 1]$ and all values $y_0, \dots, y_3$", prove=False))

@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Patch, Polygon
+from matplotlib.patches import Circle, FancyArrowPatch, Patch, Polygon
 
 from .. import data, layers, plotting
 from .._validate import as_float_array, check_scalar, lookup
@@ -76,10 +76,11 @@ def _blit_png(fig: Figure, dynamic: list, state: dict, palette: bool, compress_l
 class NetworkDiagram:
     """A network drawn as layers of circles joined by edges, on an axes of its own.
 
-    Layer ``l`` is a column at x = ``l * x_gap``; its units are spread evenly
-    about y = 0. With ``show_weights`` every edge carries its weight and every
-    non-input unit its bias; :meth:`update` rewrites them from ``params``
-    without redrawing anything else.
+    Layer ``l`` is a column at x = ``l * x_gap``, its units spread evenly about
+    y = 0, and every unit is joined to every unit of the next layer (the signal
+    flows left to right). With ``show_weights`` every edge carries its weight
+    and every non-input unit its bias; :meth:`update` rewrites them from
+    ``params`` without touching anything else.
 
     Parameters
     ----------
@@ -91,15 +92,22 @@ class NetworkDiagram:
         Text inside each unit, per layer.
     captions : list of str, optional
         Text under each layer (its name and notation).
-    unit_notes : dict, optional
-        ``(l, i) -> str``: a small note beside unit ``i`` of layer ``l`` (e.g. its gate).
     show_weights : bool
         Label edges with weights and units with biases (call :meth:`update`).
     highlight : (int, int), optional
         ``(l, i)``: colour unit ``i`` of layer ``l`` and the edges into it.
+    x_gap, y_gap, radius : float
+        Distance between layers, between units of a layer, and the units' radius, in data units.
+    caption_y : float, optional
+        Height of the captions' top (default: just below the tallest layer).
+
+    Attributes
+    ----------
+    pos : list of list of (float, float)
+        Centre of unit ``i`` of layer ``l`` at ``pos[l][i]``.
     """
 
-    def __init__(self, ax: Axes, sizes: Sequence[int], *, node_labels=None, captions=None, unit_notes=None,
+    def __init__(self, ax: Axes, sizes: Sequence[int], *, node_labels=None, captions=None,
                  show_weights: bool = False, highlight: tuple[int, int] | None = None, x_gap: float = 1.7,
                  y_gap: float = 1.25, radius: float = 0.26, caption_y: float | None = None):
         self.ax = ax
@@ -112,6 +120,7 @@ class NetworkDiagram:
         self.weight_texts: list[list[list]] = []  # [l][i][j]: weight of the edge j -> i into layer l + 1
         self.bias_texts: list[list] = []  # [l][i]: bias of unit i of layer l + 1
         label_box = dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.9)
+        edges, lit_edges = [], []  # one collection each: one draw call for all the edges
         for l in range(1, len(self.sizes)):
             w_layer = []
             for i, (x1, y1) in enumerate(self.pos[l]):
@@ -120,17 +129,20 @@ class NetworkDiagram:
                 for j, (x0, y0) in enumerate(self.pos[l - 1]):
                     d = np.array([x1 - x0, y1 - y0]) / math.hypot(x1 - x0, y1 - y0)  # (2,) unit direction
                     start, end = np.array([x0, y0]) + radius * d, np.array([x1, y1]) - radius * d
-                    ax.annotate("", xy=end, xytext=start, zorder=1,
-                                arrowprops=dict(arrowstyle="-|>,head_length=0.35,head_width=0.15", shrinkA=0,
-                                                shrinkB=0, lw=2.0 if lit else 1.0,
-                                                color=_VERMILLION if lit else "0.35"))
+                    (lit_edges if lit else edges).append([start, end])
                     if show_weights:
-                        # at 62% of the way: the labels of a unit's incoming edges stack apart
-                        px, py = start + 0.62 * (end - start)
-                        row.append(ax.text(px, py, "", ha="center", va="center", fontsize=9, zorder=3,
-                                           bbox=label_box))
+                        # two thirds of the way: the labels of a unit's incoming edges stand apart
+                        px, py = start + 0.66 * (end - start)
+                        # A white box sized for the widest label, drawn once (text colour "none"),
+                        # and the label itself without a box: redrawing a box costs more than its text.
+                        ax.text(px, py, "\u22120.00", color="none", ha="center", va="center", fontsize=9,
+                                zorder=2.5, bbox=label_box)
+                        row.append(ax.text(px, py, "", ha="center", va="center", fontsize=9, zorder=3))
                 w_layer.append(row)
             self.weight_texts.append(w_layer)
+        ax.add_collection(LineCollection(edges, colors="0.4", linewidths=1.0, zorder=1))
+        if lit_edges:
+            ax.add_collection(LineCollection(lit_edges, colors=_VERMILLION, linewidths=2.2, zorder=1.5))
         for l, column in enumerate(self.pos):
             for i, (x, y) in enumerate(column):
                 lit = highlight is not None and highlight == (l, i)
@@ -144,16 +156,12 @@ class NetworkDiagram:
                     ax.text(x, y + (1 if y >= 0 else -1) * (radius + 0.2), "", ha="center", va="center",
                             fontsize=9, color=_BLUE, zorder=3)
                     for x, y in column])
-        for (l, i), note in (unit_notes or {}).items():
-            x, y = self.pos[l][i]
-            ax.text(x - radius - 0.08, y + radius, note, ha="right", va="bottom", fontsize=8.5, style="italic",
-                    color="0.3", zorder=3)
         if captions is not None:
             cy = -top - 0.35 if caption_y is None else caption_y
             for l, caption in enumerate(captions):
                 ax.text(self.pos[l][0][0], cy, caption, ha="center", va="top", fontsize=9.5, linespacing=1.5)
         width = (len(self.sizes) - 1) * x_gap
-        ax.set_xlim(-0.8, width + 0.8)
+        ax.set_xlim(-0.55, width + 0.55)
 
     @property
     def dynamic(self) -> list:
@@ -230,11 +238,13 @@ def _xor_params(w11, w12, b1, w21, w22, b2) -> list[np.ndarray]:
 class XorPlane:
     """The 2-2-1 XOR network: its output over the plane (left) and its diagram with weights (right).
 
-    The output unit is AND of the hidden units (:data:`XOR_PARAMS`), so the
-    region where the network outputs 1 is the intersection of the two hidden
-    units' half-planes, drawn exactly (:func:`clip_half_planes`). Each hidden
-    unit's line is drawn with an arrow along its weight vector, into the side
-    where the unit outputs 1. :meth:`png` redraws only what moves.
+    Hidden unit 1 (weights ``w11, w12``, bias ``b1``) and hidden unit 2's bias
+    ``b2`` move; hidden unit 2's weights (-1, -1) and the output unit, AND of
+    the hidden units, stay as in :data:`XOR_PARAMS`. So the region where the
+    network outputs 1 is the intersection of the two hidden units' half-planes,
+    drawn exactly (:func:`clip_half_planes`). Each hidden unit's line carries an
+    arrow along its weight vector, into the side where the unit outputs 1.
+    :meth:`png` redraws only what moves.
     """
 
     def __init__(self):
@@ -246,12 +256,12 @@ class XorPlane:
         self._state: dict = {}
         with plotting.book_style():
             self._build_plane(ax)
-            ax2 = fig.add_axes([0.53, 0.02, 0.46, 0.9])
+            ax2 = fig.add_axes([0.535, 0.0, 0.46, 0.93])
             ax2.set_title("The network and its weights")
             self.diagram = NetworkDiagram(
-                ax2, [2, 2, 1], node_labels=[["$x_1$", "$x_2$"], ["$h_1$", "$h_2$"], ["$y$"]],
-                show_weights=True, captions=["input", "hidden", "output"], caption_y=-1.25)
-            ax2.set_ylim(-2.35, 1.35)
+                ax2, [2, 2, 1], node_labels=[["$x_1$", "$x_2$"], ["$h_1$", "$h_2$"], ["$y$"]], show_weights=True)
+            ax2.set_ylim(-2.3, 1.15)
+            self.diagram.update(XOR_PARAMS, digits=2)
             self.score = ax2.text(0.5, 0.02, "", transform=ax2.transAxes, ha="center", va="bottom", fontsize=10)
             handles = [Patch(facecolor=_LIGHT(1), edgecolor="0.4", label="y = 1"),
                        Patch(facecolor=_LIGHT(0), edgecolor="0.4", label="y = 0"),
@@ -260,8 +270,10 @@ class XorPlane:
                        *self.points]
             ax2.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.1), ncols=3, fontsize=8.5,
                        handlelength=1.6, columnspacing=1.0)
-        self._dynamic = [self.region, *self.lines, *self.arrows, *self.labels, *self.points,
-                         *self.diagram.dynamic, self.score, *ax.spines.values()]
+        # Only the texts of what moves are redrawn: hidden unit 1's weights and both hidden biases.
+        moving_texts = [*self.diagram.weight_texts[0][0], *self.diagram.bias_texts[0]]
+        self._dynamic = [self.region, self.grid, *self.lines, *self.arrows, *self.labels, *self.points, *moving_texts,
+                         self.score, *ax.spines.values()]
 
     def _build_plane(self, ax) -> None:
         ax.set_facecolor(_LIGHT(0))
@@ -271,67 +283,98 @@ class XorPlane:
         lo, hi = _XLIM
         ticks = np.arange(lo, hi + 0.01, 0.25)  # (9,)
         segments = [[(t, lo), (t, hi)] for t in ticks] + [[(lo, t), (hi, t)] for t in ticks]
-        ax.add_collection(LineCollection(segments, colors="#a0a0a0", linestyles=":", linewidths=0.7, zorder=1.5),
-                          autolim=False)
+        # The grid is drawn by hand, above the moving region, as one collection: one draw call per frame.
+        self.grid = LineCollection(segments, colors="#a0a0a0", linestyles=":", linewidths=0.7, zorder=1.5)
+        ax.add_collection(self.grid, autolim=False)
         self.region = Polygon(np.zeros((0, 2)), closed=True, facecolor=_LIGHT(1), edgecolor="none", zorder=1)
         ax.add_patch(self.region)
         self.lines = [ax.plot([], [], color="black", lw=2.0, ls=ls, zorder=4)[0] for ls in ("-", "--")]
-        self.arrows = [ax.annotate("", xy=(0, 0), xytext=(0, 0), zorder=5,
-                                   arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.25", color="black",
-                                                   lw=1.6, shrinkA=0, shrinkB=0)) for _ in range(2)]
-        self.labels = [ax.text(0, 0, name, fontsize=11, ha="center", va="center", zorder=5,
-                               bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
-                       for name in ("$h_1$", "$h_2$")]
+        # Arrow patches rather than annotations, and plain-text names: a third of the cost per frame.
+        self.arrows = [FancyArrowPatch((0, 0), (1, 1), arrowstyle="-|>,head_length=5,head_width=2.5",
+                                       color="black", lw=1.6, shrinkA=0, shrinkB=0, zorder=5) for _ in range(2)]
+        for arrow in self.arrows:
+            ax.add_patch(arrow)
+        self.labels = [ax.text(0, 0, name, fontsize=11, style="italic", ha="center", va="center", zorder=5)
+                       for name in ("h\u2081", "h\u2082")]
         X, y = data.logic_gate("XOR")
         self.X_xor, self.y_xor = X, y.astype(np.int64)
         self.points = plotting.plot_points(ax, X, self.y_xor, labels=["XOR = 0", "XOR = 1"], size=70)
 
-    def update(self, w11: float, w12: float, b1: float, w21: float = -1.0, w22: float = -1.0,
-               b2: float = 1.5) -> list[np.ndarray]:
-        """Move every artist to the network with these hidden-unit weights; return its params."""
-        params = _xor_params(w11, w12, b1, w21, w22, b2)
+    def update(self, w11: float, w12: float, b1: float, b2: float = 1.5) -> list[np.ndarray]:
+        """Move every artist to the network with these hidden-unit parameters; return its params."""
+        params = _xor_params(w11, w12, b1, b2)
         W1, bias = params[0], params[1]  # (2, 2), (2,)
         lo, hi = _XLIM
         square = np.array([[lo, lo], [hi, lo], [hi, hi], [lo, hi]])  # (4, 2)
         self.region.set_xy(clip_half_planes(square, [(W1[0], bias[0]), (W1[1], bias[1])]).reshape(-1, 2))
-        centre = np.array([0.5, 0.5])  # (2,) the middle of the view
         for k in range(2):
-            w, b = W1[k], bias[k]  # (2,), scalar
-            norm = float(np.hypot(*w))
-            show = norm > 1e-12
+            segment = _line_in_view(W1[k], bias[k])
             for artist in (self.lines[k], self.arrows[k], self.labels[k]):
-                artist.set_visible(show)
-            if not show:
+                artist.set_visible(segment is not None)
+            if segment is None:
                 continue
-            n = w / norm  # (2,) unit normal, into the side where h_k = 1
-            foot = centre - (centre @ w + b) / norm * n  # (2,) the line's point nearest the centre
-            far = foot + np.outer([-5.0, 5.0], [-n[1], n[0]])  # (2, 2); the axes clip it
-            self.lines[k].set_data(far[:, 0], far[:, 1])
-            # Arrows sit a little along the line, so two parallel lines' arrows do not overlap.
-            base = foot + (0.45 if k == 0 else -0.45) * np.array([-n[1], n[0]])  # (2,)
-            self.arrows[k].xy = tuple(base + 0.28 * n)
-            self.arrows[k].set_position(tuple(base))
-            self.labels[k].set_position(tuple(base + 0.42 * n))
+            n = W1[k] / np.hypot(*W1[k])  # (2,) unit normal, into the side where h_k = 1
+            self.lines[k].set_data(segment[:, 0], segment[:, 1])
+            # Three eighths of the way along the visible part of the line (in the direction (-n2, n1)),
+            # between the rows of XOR inputs when the line is vertical,
+            # so the two units' arrows sit at opposite ends when their lines are parallel.
+            base = segment[0] + 0.375 * (segment[1] - segment[0])  # (2,)
+            self.arrows[k].set_positions(tuple(base), tuple(base + 0.25 * n))
+            # the name on the other side of the line, clear of the arrow
+            self.labels[k].set_position(tuple(np.clip(base - 0.12 * n, lo + 0.07, hi - 0.07)))
         self.diagram.update(params, digits=2)
         right = int(np.sum(xor_outputs(self.X_xor, params) == self.y_xor))
         self.score.set_text(f"XOR computed on {right} of 4 inputs")
         return params
 
-    def __call__(self, w11: float, w12: float, b1: float, w21: float = -1.0, w22: float = -1.0,
-                 b2: float = 1.5) -> Figure:
-        """The whole figure for these hidden-unit weights (for :func:`mathcore.plotting.show`)."""
-        self.update(w11, w12, b1, w21, w22, b2)
+    def __call__(self, w11: float, w12: float, b1: float, b2: float = 1.5) -> Figure:
+        """The whole figure for these hidden-unit parameters (for :func:`mathcore.plotting.show`)."""
+        self.update(w11, w12, b1, b2)
         return self.fig
 
-    def png(self, w11: float, w12: float, b1: float, w21: float = -1.0, w22: float = -1.0, b2: float = 1.5,
-            *, palette: bool = True, compress_level: int | None = None) -> bytes:
+    def png(self, w11: float, w12: float, b1: float, b2: float = 1.5, *, palette: bool = True,
+            compress_level: int | None = None) -> bytes:
         """The figure as PNG bytes, redrawing only what moves."""
-        self.update(w11, w12, b1, w21, w22, b2)
+        self.update(w11, w12, b1, b2)
         return _blit_png(self.fig, self._dynamic, self._state, palette, compress_level)
 
 
-def _xor_alt(w11: float, w12: float, b1: float, w21: float = -1.0, w22: float = -1.0, b2: float = 1.5) -> str:
-    params = _xor_params(w11, w12, b1, w21, w22, b2)
+def _line_in_view(w, b) -> np.ndarray | None:
+    """The two ends of the part of the line w·x + b = 0 inside the view, ordered along (-w2, w1); None if outside.
+
+    Shapes
+    ------
+    w : (2,) -> (2, 2).
+    """
+    w = np.asarray(w, dtype=np.float64)  # (2,)
+    norm = float(np.hypot(*w))
+    if norm < 1e-12:
+        return None
+    lo, hi = _XLIM
+    n = w / norm  # (2,)
+    d = np.array([-n[1], n[0]])  # (2,) along the line
+    foot = -b / norm * n  # (2,) the point of the line nearest the origin
+    # the parameters t where foot + t d crosses each side of the square
+    t_lo, t_hi = -np.inf, np.inf
+    for axis in range(2):
+        if abs(d[axis]) < 1e-12:
+            if not lo <= foot[axis] <= hi:
+                return None
+            continue
+        t1, t2 = sorted(((lo - foot[axis]) / d[axis], (hi - foot[axis]) / d[axis]))
+        t_lo, t_hi = max(t_lo, t1), min(t_hi, t2)
+    if t_hi - t_lo <= 1e-9:
+        return None
+    return np.array([foot + t_lo * d, foot + t_hi * d])  # (2, 2)
+
+
+def _xor_params(w11, w12, b1, b2) -> list[np.ndarray]:
+    W1 = np.array([[w11, w12], XOR_PARAMS[0][1]], dtype=np.float64)  # (2, 2)
+    return [W1, np.array([b1, b2], dtype=np.float64), XOR_PARAMS[2], XOR_PARAMS[3]]
+
+
+def _xor_alt(w11: float, w12: float, b1: float, b2: float = 1.5) -> str:
+    params = _xor_params(w11, w12, b1, b2)
     X, y = data.logic_gate("XOR")
     out = xor_outputs(X, params)
     right = int(np.sum(out == y))
@@ -345,8 +388,8 @@ def _xor_alt(w11: float, w12: float, b1: float, w21: float = -1.0, w22: float = 
     ones = [f"({int(p[0])}, {int(p[1])})" for p in X[out == 1]]
     return (f"Left: the plane from -0.5 to 1.5 shaded by the output of a 2-2-1 step network whose hidden unit 1 "
             f"has weights ({_plain(w11)}, {_plain(w12)}) and bias {_plain(b1)}, and hidden unit 2 weights "
-            f"({_plain(w21)}, {_plain(w22)}) and bias {_plain(b2)}; the output unit computes AND of the two. "
-            f"{where} Its output is 1 on the inputs {', '.join(ones) if ones else 'none of the four inputs'}, "
+            f"(-1.00, -1.00) and bias {_plain(b2)}; the output unit computes AND of the two. "
+            f"{where} Its output is 1 on the inputs {', '.join(ones) if ones else 'none of the four corners'}, "
             f"so it computes XOR on {right} of 4 inputs. Right: the network's diagram with these weights and biases.")
 
 
@@ -361,10 +404,11 @@ def xor_network(*, w11: float = 1.0, w12: float = 1.0, b1: float = -0.5, b2: flo
     and hidden unit 2's bias b₂, each in [-2, 2] in steps of 0.1.
 
     Static (the built book): hidden unit 1's weight *direction* (8 directions,
-    every 45°, with ‖w‖ = √2 so that 45° is w = (1, 1)) and its bias b₁ (-2 to
-    2 by 0.5): 72 frames. As in Chapter 1, turning w turns the unit's line and
-    changing b slides it, and each slider does only one of the two. The grid
-    holds the XOR solution (45°, b₁ = -0.5).
+    every 45°, with ‖w‖ = √2 so that 45° is w = (1, 1)) and its bias b₁ (-1.5 to
+    1.5 by 0.5): 56 frames, about 1 MB of the page. As in Chapter 1, turning
+    w turns the unit's line and changing b slides it, and each slider does only
+    one of the two. The grid holds both biases that compute XOR at 45°
+    (b₁ = -1 and -0.5) and the one where h₁'s line meets h₂'s (b₁ = -1.5).
 
     Parameters
     ----------
@@ -384,9 +428,9 @@ def xor_network(*, w11: float = 1.0, w12: float = 1.0, b1: float = -0.5, b2: flo
             for name, label in (("w11", "h₁: w₁₁"), ("w12", "h₁: w₁₂"), ("b1", "h₁: b₁"), ("b2", "h₂: b₂"))
         }
         return _live(
-            lambda w11, w12, b1, b2: plane.png(w11, w12, b1, b2=b2, compress_level=1),
+            lambda w11, w12, b1, b2: plane.png(w11, w12, b1, b2, compress_level=1),
             sliders,
-            lambda w11, w12, b1, b2: _xor_alt(w11, w12, b1, b2=b2),
+            lambda w11, w12, b1, b2: _xor_alt(w11, w12, b1, b2),
             "Move hidden unit 1 (and hidden unit 2's bias): the network outputs 1 where both hidden units do",
         )
 
@@ -397,7 +441,7 @@ def xor_network(*, w11: float = 1.0, w12: float = 1.0, b1: float = -0.5, b2: flo
 
     sliders = {
         "angle": Slider(tuple(float(a) for a in range(0, 360, 45)), 45.0, "direction of h₁'s w", fmt="{:g}°"),
-        "b1": Slider(grid, -0.5, "h₁'s bias b₁", fmt="{:+.1f}"),
+        "b1": Slider(grid[1:-1], -0.5, "h₁'s bias b₁", fmt="{:+.1f}"),
     }
     return interactive_figure(
         lambda angle, b1: plane.png(*weights(angle), b1),
@@ -469,8 +513,8 @@ class ApproximationPlot:
         self.marks.set_data(switch, np.full_like(switch, -1.55))
         error = float(np.max(np.abs(g - f)))
         name = "ReLU" if activation == "relu" else "sigmoid"
-        self.info.set_text(f"{units} {name} units\n{count} parameters\nlargest gap {error:.3f}".format(
-            count=layers.count_parameters([1, units, 1])))
+        count = layers.count_parameters([1, units, 1])
+        self.info.set_text(f"{units} {name} units\n{count} parameters\nlargest gap {error:.3f}")
         return error
 
     def __call__(self, units: int, activation: str = "relu") -> Figure:
