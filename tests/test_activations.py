@@ -12,6 +12,7 @@ reference correct to far below 1e-300 in absolute terms.
 from __future__ import annotations
 
 import functools
+import warnings
 import inspect
 
 import mpmath
@@ -238,3 +239,75 @@ def test_metadata_present(name):
     act = ACTIVATIONS[name]
     assert act.formula and act.output_range
     assert inspect.getdoc(type(act))  # the dataclass documents its fields
+
+
+# --- logsumexp, log_softmax, softmax_with_temperature (Chapter 3) ------------------------------
+
+from mathcore.activations import log_softmax, logsumexp, softmax_with_temperature  # noqa: E402
+
+
+def _lse_reference(row) -> float:
+    # mpmath at 50 digits: exp(1000) is an ordinary number there
+    with mpmath.workdps(50):
+        return float(mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in row)))
+
+
+@pytest.mark.parametrize("rows", [_rows(seed=21, shape=(5, 4)), _rows(seed=22, shape=(4, 6), scale=400.0),
+                                  np.array([[1000.0, 999.0, 998.0], [-1000.0, -1000.0, -1000.0]])],
+                         ids=["ordinary", "large-scale", "extreme"])
+def test_logsumexp_matches_high_precision(rows):
+    got = logsumexp(rows)  # (n,)
+    assert got.shape == rows.shape[:-1]
+    want = np.array([_lse_reference(r) for r in rows])
+    # m + log(s) with s in [1, K]: a few eps relative to |m| (|m| up to ~1200 here)
+    assert_allclose(got, want, rtol=1e-14, atol=1e-13)
+
+
+def test_logsumexp_shapes_and_no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert logsumexp(np.array([709.0, 710.0, -800.0])).shape == ()
+        assert logsumexp(np.zeros((2, 3, 4))).shape == (2, 3)
+    assert_allclose(logsumexp(np.zeros((2, 3))), np.log(3.0), rtol=1e-15, atol=0)  # log K, to rounding
+    with pytest.raises(ValueError, match="z must have"):
+        logsumexp(np.float64(1.0))
+    with pytest.raises(ValueError, match="z must be finite"):
+        logsumexp([1.0, np.inf])
+
+
+def test_log_softmax_is_log_of_softmax_and_finite_where_that_underflows():
+    z = _rows(seed=23, shape=(5, 4))  # (5, 4)
+    # both are O(1) values formed by a few roundings: a few eps
+    assert_allclose(log_softmax(z), np.log(softmax(z)), rtol=1e-13, atol=1e-14)
+    assert_allclose(np.exp(log_softmax(z)).sum(axis=-1), 1.0, rtol=0, atol=1e-15)
+    assert_allclose(log_softmax(z), z - logsumexp(z)[:, None], rtol=1e-13, atol=1e-13)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = log_softmax(np.array([0.0, 800.0]))
+    assert out.tolist() == [-800.0, 0.0]  # exact: log(1 + e^-800) rounds to 0 and 0 - 800 is exact
+
+
+@pytest.mark.parametrize("t", [0.05, 0.5, 1.0, 3.0, 100.0])
+def test_softmax_with_temperature_is_softmax_of_z_over_t(t):
+    z = _rows(seed=24, shape=(3, 5))  # (3, 5)
+    # the same exponentials up to the rounding of one division: a few eps
+    assert_allclose(softmax_with_temperature(z, t), softmax(z / t), rtol=1e-12, atol=1e-300)
+
+
+def test_softmax_with_temperature_limits_and_stability():
+    z = np.array([2.0, 1.0, 0.5, -0.5])  # (4,)
+    assert_allclose(softmax_with_temperature(z), softmax(z), rtol=0, atol=0)  # T = 1: the same operations
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cold = softmax_with_temperature(z, 1e-300)  # (z - max)/T overflows to -inf: exp gives exactly 0
+        hot = softmax_with_temperature(np.array([1000.0, -1000.0]), 1e6)
+    assert cold.tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert_allclose(hot, [0.5, 0.5], rtol=0, atol=2e-3)  # (e^(1e-3) - 1)/2 away from uniform
+    ties = softmax_with_temperature(np.array([3.0, 3.0, 0.0]), 1e-3)
+    assert_allclose(ties, [0.5, 0.5, 0.0], rtol=0, atol=1e-300)  # ties share the mass; e^-3000 is 0
+
+
+@pytest.mark.parametrize("bad, err", [(0.0, ValueError), (-1.0, ValueError), ("hot", TypeError)])
+def test_softmax_with_temperature_rejects_bad_temperature(bad, err):
+    with pytest.raises(err, match="temperature"):
+        softmax_with_temperature([1.0, 2.0], bad)

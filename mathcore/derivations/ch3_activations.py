@@ -13,22 +13,33 @@ from .. import activations
 _ACT_DERIVATIVES = {
     "identity": sp.Integer(1),
     "step": sp.Integer(0),
-    "sigmoid": sigma(x) * (1 - sigma(x)),
+    "sigmoid": sp.Mul(sigma(x), _sum(1, -sigma(x)), evaluate=False),
     "tanh": 1 - sp.tanh(x) ** 2,
     "relu": sp.Piecewise((0, x <= 0), (1, True)),
     "leaky_relu": sp.Piecewise((sp.Rational(1, 100), x <= 0), (1, True)),
     "elu": sp.Piecewise((sp.exp(x), x <= 0), (1, True)),
     "softplus": sigma(x),
     "gelu": Phi(x) + x * phi(x),
-    "silu": sigma(x) * (1 + x * (1 - sigma(x))),
+    "silu": sp.Mul(sigma(x), _sum(1, sp.Mul(x, _sum(1, -sigma(x)), evaluate=False)), evaluate=False),
 }
+# The function each derivative is typeset for: sigma and tanh by their own names (tanh is SymPy's and needs no
+# definition); the rest as named functions, with an underscore that is not a subscript.
+_NAMED = {"sigmoid": sigma, "tanh": sp.tanh, "leaky_relu": sp.Function(r"\operatorname{leaky\_relu}")}
+
+
+def _kink_clause(kink: str) -> str:
+    kink = kink.rstrip(".")
+    return f"; at the kink, {kink[0].lower()}{kink[1:]}" if kink else ""
+
+
 for _name, _act in activations.ACTIVATIONS.items():
-    _f = sp.Function(_name)
+    _f = _NAMED.get(_name) or sp.Function(_name)
+    _defs = {} if _f is sp.tanh else {_f: sp.Lambda(x, _act.symbolic(x))}
     register(Derivation(
         f"activation.{_name}.derivative", 3,
-        f"the derivative of {_name}" + (f"; at the kink, {_act.kink.rstrip('.')}" if _act.kink else ""),
+        f"the derivative of {_name}" + _kink_clause(_act.kink),
         sp.Derivative(_f(x), x), _ACT_DERIVATIVES[_name],
-        definitions={_f: sp.Lambda(x, _act.symbolic(x)), sigma: SIGMA_DEF, **GAUSS_DEFS},
+        definitions={**_defs, sigma: SIGMA_DEF, **GAUSS_DEFS},
         points=[{x: k} for k in _act.kink_points],
         domain={x: (-6.0, 6.0)},
         assumptions="every real x except 0, where the derivative is 0 by convention" if _name == "step" else ""))
@@ -122,7 +133,9 @@ register(Derivation(
     r"the log-sum-exp trick: $\log\sum_k e^{z_k}$ is the same for every $m$; with $m = \max_k z_k$ "
     "no exponent is positive, so nothing overflows",
     sp.log(_exp_sum), _sum(_m, sp.log(_sum(*(sp.exp(_sum(zk, -_m)) for zk in _zs)))),
-    domain={_m: (-20.0, 20.0)}, assumptions="every real $m$"))
+    domain={_m: (-20.0, 20.0)}, assumptions="every real $m$",
+    # SymPy's proof takes 0.3 s; the numerical check, with m anywhere in [-20, 20], 0.05 s
+    prove=False))
 
 register(Derivation(
     "activation.log-softmax", 3,

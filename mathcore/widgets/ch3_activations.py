@@ -5,7 +5,7 @@ Two interactive figures, each with the computation behind it exposed for tests:
 - :func:`gradient_depth`: the gradient norm at every layer of a deep
   :class:`mathcore.MLP`, for each activation and for every weight multiplied by
   a gain; the data come from :func:`depth_gradients`, computed once per builder
-  call (40 backward passes, about 0.4 s), never per slider move.
+  call (40 backward passes, about 0.2 s), never per slider move.
 - :func:`softmax_temperature`: the probabilities :math:`\operatorname{softmax}(z/T)`
   of five classes as the temperature :math:`T` moves, with their entropy and
   the largest entry of the Jacobian (:func:`temperature_summary`).
@@ -25,6 +25,8 @@ from typing import Sequence
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from .. import activations, plotting
 from .._validate import as_float_array, check_scalar
@@ -58,8 +60,11 @@ _N_BINS = 48
 class _Blitter:
     """PNG frames of a figure whose moving artists are redrawn over a kept bitmap of the rest.
 
-    The layout is solved once, with every artist visible, and then frozen, so
-    nothing shifts between frames and the kept bitmap stays valid.
+    A layout engine, if the figure has one, is run once with every artist
+    visible and then switched off, so nothing shifts between frames and the
+    kept bitmap stays valid. The book's figures use fixed positions instead:
+    solving a constrained layout costs a full extra pass (0.2 to 0.4 s) when
+    a builder is called.
     """
 
     def __init__(self, fig: Figure, dynamic: Sequence):
@@ -70,8 +75,9 @@ class _Blitter:
 
     def png(self, *, palette: bool = True, compress_level: int | None = None) -> bytes:
         if self._background is None:
-            self.canvas.draw()  # solves the constrained layout with everything in place
-            self.fig.set_layout_engine("none")
+            if self.fig.get_layout_engine() is not None:
+                self.fig.draw_without_rendering()  # solves the layout with everything in place
+                self.fig.set_layout_engine("none")
             visible = [a.get_visible() for a in self.dynamic]
             for a in self.dynamic:
                 a.set_visible(False)
@@ -86,8 +92,36 @@ class _Blitter:
 
 
 def _sci(v: float) -> str:
-    """1.2e-13 rather than 1.2e-13 with a Unicode minus: alt text is read aloud."""
+    """Scientific notation with a short exponent, 7.1e+0 rather than 7.1e+00, for alt text read aloud."""
     return f"{v:.1e}".replace("e+0", "e+").replace("e-0", "e-")
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(v: float) -> str:
+    """10⁻¹⁵ for 1e-15: a log-axis tick label in plain text."""
+    return "10" + str(round(math.log10(v))).translate(_SUPERSCRIPT) if v > 0 else ""
+
+
+def _readout(ax, x: float, y: float, labels: Sequence[str], *, width: float, step: float = 0.075,
+             fontsize: float = 8.0) -> list:
+    """A small boxed table in axes coordinates: labels drawn once, a value Text per row returned.
+
+    Text is the slowest thing a frame draws (about 0.1 ms a glyph, more on a
+    busy machine), so only the values move; the box and labels stay in the
+    kept bitmap. ``(x, y)`` is the top left corner of the box.
+    """
+    height = step * len(labels)
+    ax.add_patch(FancyBboxPatch((x, y - height), width, height, boxstyle="round,pad=0.012",
+                                transform=ax.transAxes, fc="white", ec="0.7", lw=0.8, zorder=4))
+    values = []
+    for k, label in enumerate(labels):
+        row = y - step * (k + 0.5)
+        ax.text(x + 0.02, row, label, transform=ax.transAxes, ha="left", va="center", fontsize=fontsize, zorder=5)
+        values.append(ax.text(x + width - 0.02, row, "", transform=ax.transAxes, ha="right", va="center",
+                              fontsize=fontsize, zorder=5))
+    return values
 
 
 # --- gradients through depth ----------------------------------------------------------------
@@ -144,7 +178,7 @@ def depth_gradients(
     *,
     depth: int = 20,
     width: int = 32,
-    n: int = 64,
+    n: int = 32,
     n_inputs: int = 16,
     seed: int = 0,
 ) -> DepthGradients:
@@ -188,7 +222,7 @@ def depth_gradients(
                 Zs.append(Z)
                 A = act(Z)  # (n, width)
             Z = np.concatenate([z.ravel() for z in Zs])  # (n * width * depth,)
-            counts, _ = np.histogram(Z, bins=edges)  # (B,)
+            counts, _ = np.histogram(Z, bins=_N_BINS, range=(-_Z_LIM, _Z_LIM))  # (B,), equal bins: no sort
             share[i, j] = counts / Z.size
             outside[i, j] = np.mean(np.abs(Z) > _Z_LIM)
             slope[i, j] = float(np.mean(act.derivative(Z)))
@@ -223,8 +257,9 @@ class GradientDepthFigure:
     def __init__(self, data: DepthGradients):
         self.data = data
         with plotting.book_style():
-            fig = Figure(figsize=(8.4, 3.5), dpi=plotting.DPI, layout="constrained")
-            left, right = fig.subplots(1, 2, width_ratios=[1.0, 1.25])
+            fig = Figure(figsize=(8.4, 3.9), dpi=plotting.DPI)
+            left, right = fig.subplots(1, 2, width_ratios=[1.0, 1.25], gridspec_kw=dict(
+                left=0.085, right=0.99, bottom=0.13, top=0.86, wspace=0.24))
             self._build(fig, left, right)
         self.fig, self.left, self.right = fig, left, right
         self._blit = _Blitter(fig, self._dynamic)
@@ -238,32 +273,43 @@ class GradientDepthFigure:
         left.set_xlabel("pre-activation $z$")
         left.set_ylabel("derivative $f'(z)$")
         left.set_xlim(-_Z_LIM, _Z_LIM)
-        left.set_ylim(-0.15, 1.25)
+        # The band above 1.25 holds the legend and the readout, clear of every curve (max f' is 1.13, GELU's).
+        left.set_ylim(-0.15, 1.85)
+        left.set_yticks(np.arange(0.0, 1.25, 0.25))
         self.hist = left.stairs(np.zeros_like(centres), d.z_edges, fill=True, color="#cfe3f0", zorder=1,
                                 label="pre-activations\n(histogram, scaled)")
         (self.slope,) = left.plot([], [], color=plotting.PALETTE[1], lw=2.2, zorder=3, label="$f'(z)$")
         left.axhline(0.25, color="0.45", lw=0.9, ls="--", zorder=2)
         left.text(-_Z_LIM + 0.2, 0.27, "1/4", color="0.35", fontsize=8, zorder=2)
         left.legend(loc="upper left", fontsize=8)
-        self.left_note = left.text(0.98, 0.97, "", transform=left.transAxes, ha="right", va="top", fontsize=8,
-                                   zorder=4, bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="0.7"))
+        self.left_values = _readout(left, 0.55, 0.975, ["mean f′(z)", f"share |z| > {_Z_LIM:g}"], width=0.43)
 
+        # plain tick labels: the book style's mathtext ones cost ~15 ms each to parse when a figure is built
+        left.ticklabel_format(useMathText=False)
+        right.xaxis.get_major_formatter().set_useMathText(False)
         right.set_title("Gradient norm at each layer")
         right.set_xlabel(f"layer $l$ (1 = input side, {L} = output)")
         right.set_ylabel(r"$\Vert \partial C / \partial W^{(l)} \Vert$")
         right.set_yscale("log")
         right.set_xlim(0.5, L + 0.5)
-        right.set_ylim(1e-20, 1e15)
+        right.set_xticks(sorted({1, *range(5, L - 1, 5), L}))  # 1, 5, 10, 15, 21: no 20 beside 21
+        # Measured norms lie in [1e-19, 1e13]; the band above 1e15 holds the legend and the readout.
+        right.set_ylim(1e-20, 1e26)
         right.set_yticks([10.0**k for k in range(-20, 16, 5)])
+        # Unicode superscripts, not mathtext: parsing a dozen mathtext labels costs 0.3 s per figure
+        right.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _power_of_ten(v)))
+        right.yaxis.set_minor_locator(NullLocator())
         layers = np.arange(1, L + 1)
         self.others = [right.plot(layers, np.ones(L), color="0.72", lw=1.0, zorder=2)[0]
                        for _ in range(len(d.activations) - 1)]
         (self.main,) = right.plot(layers, np.ones(L), color=plotting.PALETTE[0], lw=2.4, marker="o", ms=3.5,
-                                  zorder=3)
-        self.right_note = right.text(0.03, 0.04, "", transform=right.transAxes, ha="left", va="bottom",
-                                     fontsize=8, zorder=4, bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="0.7"))
-        self.title = fig.suptitle("", fontsize=12, fontweight="bold")
-        self._dynamic = [self.hist, self.slope, self.left_note, *self.others, self.main, self.right_note, self.title]
+                                  zorder=3, label="chosen activation")
+        right.plot([], [], color="0.72", lw=1.0, label="the other seven")
+        right.legend(loc="upper left", fontsize=8)
+        self.right_values = _readout(right, 0.53, 0.975, [f"layer 1 / layer {L}", "largest norm"], width=0.45)
+        fig.suptitle(f"Gradients through {d.depth} hidden layers of {d.sizes[1]} units", fontsize=12,
+                     fontweight="bold")
+        self._dynamic = [self.hist, self.slope, *self.left_values, *self.others, self.main, *self.right_values]
 
     def update(self, activation: str, gain: float) -> None:
         """Show the network with hidden ``activation`` and every weight multiplied by ``gain``."""
@@ -271,18 +317,18 @@ class GradientDepthFigure:
         i, j = d.index(activation, gain)
         act = activations.get(activation)
         share = d.z_share[i, j]  # (B,)
-        self.hist.set_data(values=1.2 * share / max(share.max(), 1e-12))
+        self.hist.set_data(values=share / max(share.max(), 1e-12))  # tallest bin at height 1
         self.slope.set_data(self._zs, act.derivative(self._zs))
-        self.left_note.set_text(f"mean $f'(z)$ = {d.mean_slope[i, j]:.2f}\n"
-                                f"{100 * d.z_outside[i, j]:.0f}% beyond $\\pm${_Z_LIM:g}")
+        # plain text, not mathtext: a new mathtext string is parsed afresh on every frame (~10 ms)
+        self.left_values[0].set_text(f"{d.mean_slope[i, j]:.2f}")
+        self.left_values[1].set_text(f"{100 * d.z_outside[i, j]:.0f}%")
         others = [k for k in range(len(d.activations)) if k != i]
         for line, k in zip(self.others, others):
             line.set_ydata(d.norms[k, j])
         norms = d.norms[i, j]  # (L,)
         self.main.set_ydata(norms)
-        self.right_note.set_text(f"{activation}: layer 1 / layer {len(norms)} = {norms[0] / norms[-1]:.1e}\n"
-                                 "grey: the other activations")
-        self.title.set_text(f"{d.depth} hidden layers of {activation}, every weight × {gain:g}")
+        self.right_values[0].set_text(f"{norms[0] / norms[-1]:.1e}")
+        self.right_values[1].set_text(f"{norms.max():.1e}")
 
     def __call__(self, activation: str, gain: float) -> Figure:
         """Update, and return the whole figure (for :func:`mathcore.plotting.show`)."""
@@ -393,40 +439,42 @@ class SoftmaxBars:
             raise ValueError(f"need one class name per logit: {self.z.size} logits, {len(self.classes)} names")
         K = self.z.size
         with plotting.book_style():
-            fig = Figure(figsize=(6.4, 3.6), dpi=plotting.DPI, layout="constrained")
+            fig = Figure(figsize=(6.4, 3.6), dpi=plotting.DPI)
             ax = fig.add_subplot()
+            fig.subplots_adjust(left=0.1, right=0.985, bottom=0.2, top=0.9)
             ax.set_title("Softmax with a temperature: $p_k = e^{z_k/T} / \\sum_j e^{z_j/T}$")
-            ax.set_xlabel("class (its logit $z_k$ below the name)")
-            ax.set_ylabel("probability $p_k$")
+            # Unicode rather than mathtext where it reads as well: each mathtext label costs ~15 ms to build
+            ax.set_xlabel("class (its logit zₖ below the name)")
+            ax.set_ylabel("probability pₖ")
             ax.set_ylim(0, 1.12)
+            ax.ticklabel_format(axis="y", useMathText=False)  # plain tick labels: mathtext ones are slow to build
             ax.set_xlim(-0.6, K - 0.4)
             x = np.arange(K)
-            ax.set_xticks(x, [f"{c}\n$z$ = {v:g}" for c, v in zip(self.classes, self.z)])
+            ax.set_xticks(x, [f"{c}\nz = {v:g}".replace("-", "−") for c, v in zip(self.classes, self.z)])
             ax.grid(axis="x", visible=False)
-            reference = activations.softmax(self.z)  # (K,) at T = 1
-            ax.bar(x, reference, width=0.62, fill=False, edgecolor="0.25", lw=1.0, ls="--", zorder=3,
-                   label="$T = 1$")
-            ax.axhline(1.0 / K, color=plotting.PALETTE[2], lw=1.2, ls=":", zorder=2, label=f"uniform $1/{K}$")
-            self.bars = ax.bar(x, np.zeros(K), width=0.62, color=plotting.PALETTE[0], zorder=2, label="$T$ chosen")
+            self.reference = activations.softmax(self.z)  # (K,) at T = 1
+            # drawn with every frame, on top of the bars: the kept bitmap lies beneath them
+            outlines = ax.bar(x, self.reference, width=0.62, fill=False, edgecolor="0.2", lw=1.1, ls="--", zorder=3,
+                              label="T = 1")
+            ax.axhline(1.0 / K, color=plotting.PALETTE[2], lw=1.2, ls=":", zorder=2, label=f"uniform 1/{K}")
+            self.bars = ax.bar(x, np.zeros(K), width=0.62, color=plotting.PALETTE[0], zorder=2, label="T chosen")
             self.labels = [ax.text(k, 0.0, "", ha="center", va="bottom", fontsize=9, zorder=4) for k in range(K)]
             ax.legend(loc="upper right", fontsize=8)
-            self.note = ax.text(0.98, 0.70, "", transform=ax.transAxes, ha="right", va="top", fontsize=8.5,
-                                zorder=5, bbox=dict(boxstyle="round,pad=0.35", fc="white", ec="0.7"))
+            self.values = _readout(ax, 0.60, 0.66, ["temperature T", f"entropy (≤ log {K} = {math.log(K):.2f})",
+                                                    "largest |∂pᵢ/∂zⱼ|"], width=0.38, step=0.08)
         self.fig, self.ax = fig, ax
-        self._blit = _Blitter(fig, [*self.bars, *self.labels, self.note])
+        self._blit = _Blitter(fig, [*self.bars, *outlines, *self.labels, *self.values])
 
     def update(self, temperature: float) -> dict:
         """Show the probabilities at ``temperature``; return :func:`temperature_summary`."""
         s = temperature_summary(self.z, temperature)
-        for bar, label, pk in zip(self.bars, self.labels, s["p"]):
+        for bar, label, pk, ref in zip(self.bars, self.labels, s["p"], self.reference):
             bar.set_height(pk)
-            label.set_position((bar.get_x() + bar.get_width() / 2, pk + 0.01))
+            label.set_position((bar.get_x() + bar.get_width() / 2, max(pk, ref) + 0.01))
             label.set_text(f"{pk:.2f}")
-        self.note.set_text(
-            f"$T$ = {temperature:g}\n"
-            f"entropy {s['entropy']:.2f} of at most $\\log {self.z.size}$ = {math.log(self.z.size):.2f}\n"
-            f"largest $|\\partial p_i/\\partial z_j|$ = {s['jacobian_max']:.3f}"
-        )
+        # plain text, not mathtext: a new mathtext string is parsed afresh on every frame (~10 ms)
+        for text, value in zip(self.values, (f"{temperature:g}", f"{s['entropy']:.2f}", f"{s['jacobian_max']:.3f}")):
+            text.set_text(value)
         return s
 
     def __call__(self, temperature: float) -> Figure:
@@ -465,6 +513,6 @@ def softmax_temperature(temperature: float = 1.0, *, mode: str | None = None) ->
     return interactive_figure(
         lambda T: bars.png(T, compress_level=level),
         {"T": Slider(TEMPERATURES, temperature, "temperature T", fmt="{:g}")},
-        bars.alt,
+        lambda T: bars.alt(T),
         mode=chosen,
     )

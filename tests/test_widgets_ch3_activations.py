@@ -1,0 +1,247 @@
+"""Chapter 3's interactive figures: the measurements behind them, and their live and static forms."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from mathcore import MLP, activations, gradcheck, widgets
+from mathcore.network import layer_gradient_norms
+
+ALT = re.compile(r'<img [^>]*alt="([^"]*)"')
+
+
+def _alt_of(html: str) -> str:
+    match = ALT.search(html)
+    assert match, f"no <img alt=...> in {html[:80]!r}"
+    return match.group(1)
+
+
+def _values(slider):
+    return [value for _, value in slider.options]
+
+
+# --- layer_gradient_norms (mathcore.network) -------------------------------------------------
+
+
+def test_layer_gradient_norms_match_central_differences():
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))  # (6, 3), (6, 2)
+    net = MLP([3, 4, 4, 2], "tanh", seed=2)
+    norms = layer_gradient_norms(net, X, Y)
+    assert norms.shape == (3,)
+    numeric = gradcheck.numerical_gradient(lambda: net.loss(X, Y), net.params[0::2])
+    # central differences at h = 1e-5 are accurate to ~1e-10 relative (see mathcore.gradcheck)
+    assert_allclose(norms, [np.linalg.norm(g) for g in numeric], rtol=1e-7)
+
+
+def test_layer_gradient_norms_rejects_a_non_network():
+    with pytest.raises(TypeError, match="net must be a mathcore.MLP"):
+        layer_gradient_norms("relu", np.zeros((2, 2)), np.zeros((2, 1)))
+
+
+# --- gradients through depth -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def depth_data():
+    return widgets.depth_gradients()
+
+
+def test_depth_gradients_shapes(depth_data):
+    d = depth_data
+    A, G = len(widgets.DEPTH_ACTIVATIONS), len(widgets.DEPTH_GAINS)
+    assert d.activations == widgets.DEPTH_ACTIVATIONS and d.gains == widgets.DEPTH_GAINS
+    assert d.sizes == (16, *[32] * 20, 1) and d.depth == 20
+    assert d.norms.shape == (A, G, 21) and (d.norms > 0).all()
+    assert d.z_share.shape == (A, G, d.z_edges.size - 1) and d.mean_slope.shape == (A, G)
+    # every pre-activation is either in a bin or beyond +-6; the shares are counts / total, exact to rounding
+    assert_allclose(d.z_share.sum(axis=-1) + d.z_outside, 1.0, rtol=0, atol=1e-12)
+
+
+def test_depth_gradients_are_the_networks_gradients(depth_data):
+    # Rebuild one measured network by hand: the stored norms are its layer_gradient_norms.
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((32, 16)), rng.standard_normal((32, 1))
+    net = MLP(list(depth_data.sizes), "tanh", seed=0)
+    net.params = [1.5 * p if k % 2 == 0 else p for k, p in enumerate(net.params)]
+    i, j = depth_data.index("tanh", 1.5)
+    assert_allclose(depth_data.norms[i, j], layer_gradient_norms(net, X, Y), rtol=1e-12)  # same operations
+
+
+def test_depth_gradients_show_vanishing_and_exploding(depth_data):
+    d = depth_data
+    ratio = d.norms[..., 0] / d.norms[..., -1]  # (A, G): input side over output side
+    sig, relu, tanh = (d.index(a, 1.0)[0] for a in ("sigmoid", "relu", "tanh"))
+    one, two = d.gains.index(1.0), d.gains.index(2.0)
+    assert ratio[sig, one] < 1e-10  # sigmoid' <= 1/4 per layer over 20 layers: vanishing
+    assert 1e-2 < ratio[relu, one] < 1e2 and 1e-2 < ratio[tanh, one] < 1e2  # default inits keep it in range
+    assert d.norms[relu, two].min() > 1e6  # weights twice too large: every layer's gradient explodes
+    # ReLU's derivative is 1 on the positive half and 0 on the other: mean 1/2 up to sampling
+    assert abs(d.mean_slope[relu, one] - 0.5) < 0.05
+    assert d.mean_slope[sig].max() <= 0.25  # never above the bound
+
+
+def test_depth_gradients_index_errors(depth_data):
+    with pytest.raises(ValueError, match="activation 'swish' was not measured"):
+        depth_data.index("swish", 1.0)
+    with pytest.raises(ValueError, match="gain 3.0 was not measured"):
+        depth_data.index("relu", 3.0)
+
+
+def test_gradient_figure_frames_differ_and_keep_their_layout(depth_data):
+    fig = widgets.GradientDepthFigure(depth_data)
+    first = fig.png("sigmoid", 1.0)
+    position = fig.right.get_position().bounds
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        second = fig.png("relu", 2.0)
+    assert first != second and first.startswith(b"\x89PNG")
+    assert fig.right.get_position().bounds == position
+    assert fig.main.get_ydata().tolist() == depth_data.norms[depth_data.index("relu", 2.0)].tolist()
+
+
+@pytest.fixture(scope="module")
+def depth_static(depth_data):
+    return widgets.gradient_depth(data=depth_data, mode="static")
+
+
+def test_gradient_depth_static_has_one_frame_per_position(depth_static):
+    box = depth_static
+    act, gain = box.controls["activation"], box.controls["gain"]
+    assert _values(act) == list(widgets.DEPTH_ACTIVATIONS) and _values(gain) == list(widgets.DEPTH_GAINS)
+    assert act.value == "sigmoid" and gain.value == 1.0
+    # neither starts at the right end: the browser test moves each slider one step right
+    assert act.index < len(act.options) - 1 and gain.index < len(gain.options) - 1
+    assert len(box.stack.children) == 8 and all(len(inner.children) == 5 for inner in box.stack.children)
+    assert len(box.frames) == 40 and len({f.png for f in box.frames}) == 40
+    assert len(box.links) == 1 + 8
+
+
+def test_gradient_depth_static_frames_are_described(depth_static):
+    alts = [_alt_of(page.value) for inner in depth_static.stack.children for page in inner.children]
+    assert len(set(alts)) == 40
+    sigmoid = depth_static.stack.children[0].children[2]  # sigmoid, gain 1
+    assert "sigmoid" in _alt_of(sigmoid.value) and "(vanishing)" in _alt_of(sigmoid.value)
+    relu2 = depth_static.stack.children[2].children[4]  # relu, gain 2
+    assert "multiplied by 2" in _alt_of(relu2.value) and "(exploding)" in _alt_of(relu2.value)
+
+
+def test_gradient_depth_static_size_budget(depth_static):
+    sizes = [len(f.png) for f in depth_static.frames]
+    assert max(sizes) < 25_000
+    assert depth_static.nbytes < 1_500_000  # of a page that must stay well under 3 MB
+
+
+def test_gradient_depth_live_redraws_on_value_change(depth_data):
+    box = widgets.gradient_depth(data=depth_data, mode="live")
+    assert box.mode == "live" and box.frames == []
+    act, gain = box.controls["activation"], box.controls["gain"]
+    assert isinstance(act, ipywidgets.SelectionSlider) and isinstance(gain, ipywidgets.SelectionSlider)
+    before = box.image.value
+    assert "sigmoid" in _alt_of(before)
+    times = []
+    for name in ("tanh", "relu", "gelu", "elu", "silu", "softplus", "leaky_relu"):
+        start = time.perf_counter()
+        act.value = name
+        times.append(time.perf_counter() - start)
+        assert name in _alt_of(box.image.value) and box.image.value != before
+        before = box.image.value
+    gain.value = 2.0
+    assert "multiplied by 2" in _alt_of(box.image.value)
+    # Measured median 20-45 ms on a loaded 2-core machine; generous for CI, still catching full redraws
+    assert np.median(times) < 0.12, times
+
+
+def test_gradient_depth_argument_errors(depth_data):
+    with pytest.raises(ValueError, match="activation 'step' was not measured"):
+        widgets.gradient_depth("step", data=depth_data, mode="live")
+    with pytest.raises(ValueError, match="mode"):
+        widgets.gradient_depth(data=depth_data, mode="html")
+
+
+# --- softmax with a temperature ----------------------------------------------------------------
+
+Z = np.array([2.0, 1.0, 0.5, -0.5, -1.5])
+
+
+@pytest.mark.parametrize("t", widgets.TEMPERATURES)
+def test_temperature_summary_against_definitions(t):
+    s = widgets.temperature_summary(Z, t)
+    p = np.exp(Z / t) / np.exp(Z / t).sum()  # (5,) direct formula, safe for these logits
+    assert_allclose(s["p"], p, rtol=1e-12, atol=1e-300)  # the same exponentials, shifted
+    positive = p[p > 0]
+    assert s["entropy"] == pytest.approx(-np.sum(positive * np.log(positive)), rel=1e-10, abs=1e-12)
+    assert s["max_p"] == pytest.approx(p.max(), rel=1e-12)
+    # The Jacobian of softmax(z / T) with respect to z, by central differences
+    h = 1e-6
+    J = np.empty((5, 5))
+    for j in range(5):
+        e = np.zeros(5)
+        e[j] = h
+        J[:, j] = (activations.softmax_with_temperature(Z + e, t)
+                   - activations.softmax_with_temperature(Z - e, t)) / (2 * h)
+    # truncation h^2 |p'''| / 6 with p''' ~ 1/T^3 plus round-off eps/h: below 1e-6 for T >= 0.1
+    assert s["jacobian_max"] == pytest.approx(np.abs(J).max(), abs=1e-6)
+
+
+def test_temperature_limits():
+    cold, warm, hot = (widgets.temperature_summary(Z, t) for t in (0.1, 1.0, 10.0))
+    assert cold["max_p"] > 0.9999 and cold["entropy"] < 1e-3  # nearly one-hot on the largest logit
+    assert hot["entropy"] > 0.98 * math.log(5)  # nearly uniform
+    # softmax saturates at both ends: its Jacobian is largest in between
+    assert warm["jacobian_max"] > 5 * max(cold["jacobian_max"], hot["jacobian_max"])
+
+
+@pytest.fixture(scope="module")
+def temperature_static():
+    return widgets.softmax_temperature(mode="static")
+
+
+def test_softmax_temperature_static_has_one_frame_per_position(temperature_static):
+    box = temperature_static
+    slider = box.controls["T"]
+    assert _values(slider) == list(widgets.TEMPERATURES) and slider.value == 1.0
+    assert slider.index < len(slider.options) - 1
+    assert len(box.stack.children) == len(widgets.TEMPERATURES) == len(box.frames)
+    assert len({f.png for f in box.frames}) == len(box.frames)
+    assert len(box.links) == 1
+    alts = [_alt_of(page.value) for page in box.stack.children]
+    assert len(set(alts)) == len(alts)
+    assert "T = 0.1:" in alts[0] and "cat 1.00" in alts[0]
+    assert max(len(f.png) for f in box.frames) < 25_000 and box.nbytes < 400_000
+
+
+def test_softmax_temperature_live_redraws_on_value_change():
+    box = widgets.softmax_temperature(mode="live")
+    slider = box.controls["T"]
+    assert isinstance(slider, ipywidgets.SelectionSlider)
+    before = box.image.value
+    times = []
+    for t in (0.5, 2.0, 0.1, 10.0, 0.3, 5.0, 1.5):
+        start = time.perf_counter()
+        slider.value = t
+        times.append(time.perf_counter() - start)
+        assert f"T = {t:g}:" in _alt_of(box.image.value) and box.image.value != before
+        before = box.image.value
+    assert np.median(times) < 0.12, times  # measured 20-40 ms on a loaded 2-core machine
+
+
+def test_softmax_temperature_errors_and_environment(monkeypatch):
+    with pytest.raises(ValueError, match="temperature must be one of"):
+        widgets.softmax_temperature(0.4)
+    monkeypatch.setenv(widgets.ENV_VAR, "0")
+    assert widgets.softmax_temperature().mode == "live"
+    with pytest.raises(ValueError, match="need one class name per logit"):
+        widgets.SoftmaxBars([1.0, 2.0], ["a"])
