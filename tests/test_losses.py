@@ -358,3 +358,64 @@ def test_bad_input_names_the_argument(name, what, p, y, exc, message, method):
     fn = getattr(LOSSES[name], method)
     with pytest.raises(exc, match=message):
         fn(p, y)
+
+
+# --- one sigmoid neuron over the (w, b) plane (Chapter 4's cost surface) ----------------------
+
+
+def _neuron_data(n=12, seed=5):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3.0, 3.0, n)  # (n,)
+    return x, (rng.uniform(size=n) < _sigmoid(1.5 * x)).astype(float)  # (n,)
+
+
+@pytest.mark.parametrize("name", losses.NEURON_LOSSES)
+def test_sigmoid_neuron_cost_is_the_registry_loss_of_the_neuron(name):
+    x, y = _neuron_data()
+    rng = np.random.default_rng(6)
+    W, B = rng.normal(scale=3.0, size=(2, 4, 3))  # (4, 3) each
+    C = losses.sigmoid_neuron_cost(x, y, W, B, name)  # (4, 3)
+    assert C.shape == (4, 3)
+    for w, b, c in zip(W.ravel(), B.ravel(), C.ravel()):
+        z = w * x + b
+        want = LOSSES["mse"](_sigmoid(z), y) if name == "mse" else LOSSES["sigmoid_binary_cross_entropy"](z, y)
+        assert c == pytest.approx(want, rel=1e-13)  # the same per-element terms and mean, summed in another order
+
+
+def test_sigmoid_neuron_cost_broadcasts_and_is_finite_for_huge_weights():
+    x, y = _neuron_data()
+    ws = np.linspace(-1000.0, 1000.0, 5)  # (5,)
+    C = _no_warnings(losses.sigmoid_neuron_cost, x, y, ws[:, None], np.zeros(3))  # (5, 3)
+    assert C.shape == (5, 3) and np.isfinite(C).all()
+    # at w = 1000 (b = 0) each example costs max(z, 0) - z y + log1p(e^-|z|), about 1000 |x| when misclassified
+    z = 1000.0 * x
+    assert C[-1, 0] == pytest.approx(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))), rel=1e-15)
+    assert losses.sigmoid_neuron_cost(x, y, 0.5, -0.25).shape == ()
+
+
+@pytest.mark.parametrize("name", losses.NEURON_LOSSES)
+def test_sigmoid_neuron_gradient_matches_central_differences(name):
+    x, y = _neuron_data()
+    for w0, b0 in [(0.3, -0.2), (-2.0, 1.5), (4.0, 0.5)]:
+        w, b = np.array(w0), np.array(b0)
+        dw, db = losses.sigmoid_neuron_gradient(x, y, w, b, name)
+        num = gradcheck.numerical_gradient(lambda: losses.sigmoid_neuron_cost(x, y, w, b, name), [w, b])
+        # see mathcore.gradcheck: right gradients agree to ~1e-9, wrong ones are off by 1e-2 or more
+        assert gradcheck.relative_error(np.array([dw, db]), np.array([num[0], num[1]])) < 1e-7
+
+
+@pytest.mark.parametrize("kwargs, exc, message", [
+    (dict(loss="hinge"), ValueError, r"loss must be one of \('mse', 'binary_cross_entropy'\), got 'hinge'"),
+    (dict(x=[[1.0, 2.0]]), ValueError, "x must have 1 dimension"),
+    (dict(y=[0.0, 1.0, 1.0]), ValueError, "x and y must have the same shape"),
+    (dict(y=[0.0, 2.0]), ValueError, "y must hold targets in \\[0, 1\\], found 2.0"),
+    (dict(w=np.zeros(3), b=np.zeros(2)), ValueError, "w and b must broadcast together"),
+    (dict(w="big"), TypeError, "w must be an array of real numbers"),
+    (dict(b=np.nan), ValueError, "b must be finite"),
+])
+@pytest.mark.parametrize("fn", [losses.sigmoid_neuron_cost, losses.sigmoid_neuron_gradient])
+def test_sigmoid_neuron_bad_input_names_the_argument(fn, kwargs, exc, message):
+    args = dict(x=[0.5, -1.0], y=[1.0, 0.0], w=1.0, b=0.0, loss="mse")
+    args.update(kwargs)
+    with pytest.raises(exc, match=message):
+        fn(args["x"], args["y"], args["w"], args["b"], args["loss"])

@@ -1,3 +1,95 @@
 """Self-checks for Chapter 4, Cost functions."""
 
 from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .. import losses
+from ..activations import softmax
+from . import register
+
+#: The targets of the constant-prediction exercise.
+CONSTANT_TARGETS = np.array([0.5, 1.0, 2.0, 4.0, 9.0])
+#: The logits and the true class of the softmax exercise.
+SOFTMAX_LOGITS, SOFTMAX_CLASS = np.array([2.0, 0.0, -1.0]), 0
+
+
+def _number(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+@register("losses.constant-prediction", right=(2.0, 3.3), wrong=(3.3, 2.0))
+def _constant(c_mae, c_mse):
+    c_mae, c_mse = _number(c_mae, "c_mae"), _number(c_mse, "c_mse")
+    y = CONSTANT_TARGETS
+    best_mae = np.abs(y - c_mae).mean() <= np.abs(y - np.median(y)).mean() + 1e-9
+    best_mse = abs(c_mse - y.mean()) < 1e-6
+    if best_mae and best_mse:
+        return True, ""
+    if not best_mae:
+        return False, ("c_mae does not minimise the mean absolute error. The derivative of |y_i - c| in c is "
+                       "+1 for every y_i below c and -1 for every y_i above it: where does the sum change sign?")
+    return False, ("c_mse does not minimise the mean squared error. Set the derivative of "
+                   "(1/n) sum (c - y_i)^2 with respect to c to zero and solve for c.")
+
+
+def _softmax_answer():
+    p = softmax(SOFTMAX_LOGITS)  # (3,)
+    y = np.eye(3)[SOFTMAX_CLASS]  # (3,)
+    return float(-np.log(p[SOFTMAX_CLASS])), p - y
+
+
+@register("losses.softmax-gradient", right=_softmax_answer(),
+          wrong=(_softmax_answer()[0], -_softmax_answer()[1]))
+def _softmax_gradient(loss, grad):
+    loss = _number(loss, "loss")
+    grad = np.asarray(grad, dtype=float)
+    if grad.shape != (3,):
+        raise ValueError(f"grad must hold one number per logit, shape (3,), got shape {grad.shape}")
+    want_loss, want_grad = _softmax_answer()
+    # three decimals of a hand calculation are enough
+    if abs(loss - want_loss) > 1e-3:
+        return False, ("the loss is off: it is minus the natural log of the softmax probability of the "
+                       "true class, the first one.")
+    if np.abs(grad - want_grad).max() > 1e-3:
+        if np.abs(grad + want_grad).max() <= 1e-3:
+            return False, "the gradient has the wrong sign: it is p - y, not y - p."
+        return False, "the gradient is off: compute p = softmax(z), then subtract the one-hot target y."
+    return True, ""
+
+
+def _naive_bce(z, y):
+    p = 1.0 / (1.0 + np.exp(-z))
+    return float(np.mean(-y * np.log(p) - (1.0 - y) * np.log(1.0 - p)))
+
+
+@register("losses.stable-bce",
+          right=(lambda z, y: float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))),),
+          wrong=(_naive_bce,))
+def _stable_bce(fn):
+    if not callable(fn):
+        raise TypeError(f"expected your function, got {type(fn).__name__}")
+    rng = np.random.default_rng(4)
+    fused = losses.LOSSES["sigmoid_binary_cross_entropy"]
+    cases = [(rng.normal(scale=3.0, size=8), rng.integers(0, 2, size=8).astype(float)),
+             (rng.normal(scale=3.0, size=5), rng.uniform(size=5)),
+             (np.array([-1000.0, 1000.0, 50.0, -50.0]), np.array([1.0, 0.0, 0.0, 1.0])),
+             (np.array([-1000.0, 1000.0]), np.array([0.0, 1.0]))]
+    for z, y in cases:
+        # a naive answer overflows: keep its warnings out of the learner's notebook
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = float(fn(z.copy(), y.copy()))
+        want = fused(z, y)
+        if not np.isfinite(got):
+            return False, (f"your function returns {got} for logits as large as {np.abs(z).max():g}. Never compute "
+                           "sigmoid(z) and then its log: rewrite log(1 + e^-z) so that exp only sees -|z|.")
+        # both sides sum a few O(1)..O(1000) terms: agreement to 1e-9 relative separates right from wrong
+        if not np.isclose(got, want, rtol=1e-9, atol=1e-12):
+            return False, ("your function is finite but gives a different value: check the mean over all "
+                           "elements and the signs of y log(sigma(z)) + (1 - y) log(1 - sigma(z)).")
+    return True, ""

@@ -1,5 +1,8 @@
 """Chapter 4, Cost functions: one prediction's loss and gradient; one neuron's cost surface.
 
+Labels are plain Unicode (σ, ∂), not mathtext: parsing each mathtext string
+costs 5 to 30 ms, paid again in every fresh kernel that builds the figure.
+
 Both figures follow the fast path of Chapter 1's :class:`~mathcore.widgets.NeuronPlane`:
 the figure is built once, what never moves (axes, ticks, labels, legend, the
 contour maps) is drawn once and kept as a bitmap, and each slider move redraws
@@ -13,6 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MultipleLocator
 
 from .. import losses, plotting
 from .._validate import as_float_array, check_scalar
@@ -117,13 +121,14 @@ class LossCurves:
 
     def __init__(self):
         with plotting.book_style():
-            fig = Figure(figsize=(8.6, 4.1), dpi=plotting.DPI)
-            left = fig.add_axes((0.075, 0.33, 0.385, 0.57))
-            right = fig.add_axes((0.595, 0.33, 0.385, 0.57))
-            left.set(title="Loss of one prediction", xlabel="prediction $p$", ylabel="loss $L$",
+            # 684 pixels wide: a book page shows it unscaled
+            fig = Figure(figsize=(7.6, 4.0), dpi=plotting.DPI)
+            left = fig.add_axes((0.085, 0.34, 0.385, 0.56))
+            right = fig.add_axes((0.6, 0.34, 0.385, 0.56))
+            left.set(title="Loss of one prediction", xlabel="prediction p", ylabel="loss L",
                      xlim=(0, 1), ylim=(0, 5))
-            right.set(title=r"Gradient in the logit, $\partial L/\partial z$", xlabel="prediction $p = \\sigma(z)$",
-                      ylabel=r"$\partial L/\partial z$", xlim=(0, 1), ylim=(-1.1, 1.1))
+            right.set(title="Gradient in the logit, ∂L/∂z", xlabel="prediction p = σ(z)",
+                      ylabel="∂L/∂z", xlim=(0, 1), ylim=(-1.1, 1.1))
             right.axhline(0.0, color="0.45", lw=0.8)
             self.curves, self.markers, self.tangents, self.grad_curves, self.grad_markers = {}, {}, {}, {}, {}
             for name, label, color in PREDICTION_LOSSES:
@@ -133,14 +138,15 @@ class LossCurves:
                 (self.grad_curves[name],) = right.plot([], [], color=color)
                 (self.grad_markers[name],) = right.plot([], [], "o", color=color, mec="black", ms=7, zorder=4)
             handles = [Line2D([], [], color=c, label=lab) for _, lab, c in PREDICTION_LOSSES]
-            handles.append(Line2D([], [], color="0.3", lw=1.3, ls="--", label=r"tangent: slope $\partial L/\partial p$"))
+            handles.append(Line2D([], [], color="0.3", lw=1.3, ls="--",
+                                  label="tangent: slope ∂L/∂p"))
             left.legend(handles=handles, loc="upper center")
             # A small table under the panels, one text per row in a monospaced
             # font so the columns line up: each text drawn costs ~4 ms, so a
             # frame draws two, not one per number.
-            mono = dict(family="DejaVu Sans Mono", fontsize=10)
-            fig.text(0.075, 0.125, self._row("", "L", "∂L/∂p", "∂L/∂z"), **mono)
-            self.rows = {name: fig.text(0.075, 0.07 - 0.055 * k, "", color=color, **mono)
+            mono = dict(family="DejaVu Sans Mono", fontsize=9.5)
+            fig.text(0.085, 0.13, self._row("", "L", "∂L/∂p", "∂L/∂z"), **mono)
+            self.rows = {name: fig.text(0.085, 0.075 - 0.055 * k, "", color=color, **mono)
                          for k, (name, _, color) in enumerate(PREDICTION_LOSSES)}
         self.fig, self.left, self.right = fig, left, right
         artists = [*self.curves.values(), *self.markers.values(), *self.tangents.values(),
@@ -199,7 +205,7 @@ def _loss_alt(p: float, y: float) -> str:
 P_VALUES = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 
 
-def loss_and_gradient(*, p: float = 0.1, y: float = 1.0, mode: str | None = None) -> FigureBox:
+def loss_and_gradient(*, p: float = 0.9, y: float = 0.0, mode: str | None = None) -> FigureBox:
     r"""Chapter 4's first figure: the loss and gradient of one prediction, as the prediction moves.
 
     Left, the squared error :math:`(p - y)^2` and the binary cross-entropy of a
@@ -260,7 +266,7 @@ class CostSurface:
         Grid points per side.
     """
 
-    def __init__(self, x, y, *, w_range=(-6.0, 6.0), b_range=(-6.0, 6.0), resolution: int = 121):
+    def __init__(self, x, y, *, w_range=(-6.5, 6.5), b_range=(-6.5, 6.5), resolution: int = 105):
         x = as_float_array(x, "x", ndim=1)
         y = as_float_array(y, "y", ndim=1)
         resolution = check_scalar(resolution, "resolution", low=2, integer=True)
@@ -281,12 +287,14 @@ class CostSurface:
 
     def _build(self, w_range, b_range) -> None:
         with plotting.book_style():
-            fig = Figure(figsize=(10.0, 3.6), dpi=plotting.DPI)
-            data_ax = fig.add_axes((0.055, 0.15, 0.25, 0.7))
+            # 684 pixels wide: a book page shows it unscaled
+            fig = Figure(figsize=(7.6, 3.2), dpi=plotting.DPI)
+            data_ax = fig.add_axes((0.075, 0.16, 0.2, 0.66))
             pad = 0.1 * (self.x.max() - self.x.min() + 1e-12)
-            data_ax.set(title=r"The neuron $\sigma(wx + b)$ and the data", xlabel="input $x$",
-                        ylabel="target $y$ / output $a$", xlim=(self.x.min() - pad, self.x.max() + pad),
-                        ylim=(-0.1, 1.1))
+            data_ax.set_title("Data and output a", fontsize=10)
+            data_ax.set(xlabel="input x",
+                        ylabel="target y / output a", xlim=(self.x.min() - pad, self.x.max() + pad),
+                        ylim=(-0.1, 1.1), yticks=(0.0, 0.5, 1.0))
             labels = self.y.round().astype(int)
             for k, name in ((0, "y = 0"), (1, "y = 1")):
                 mask = labels == k
@@ -294,29 +302,38 @@ class CostSurface:
                                 marker=plotting.CLASS_MARKERS[k], edgecolors="black", linewidths=0.6,
                                 label=name, zorder=3)
             self.xs = np.linspace(*data_ax.get_xlim(), 200)  # (200,)
-            (self.curve,) = data_ax.plot([], [], color="black", lw=2.0, label="output $a$", zorder=4)
-            data_ax.legend(loc="center right", fontsize=8)
+            (self.curve,) = data_ax.plot([], [], color="black", lw=2.0, label="output a", zorder=4)
+            # drawn with the moving curve, after it, so that the curve passes behind it
+            self.legend = data_ax.legend(loc="center right", fontsize=7)
+            self.legend.set_zorder(10)
             self.panels, self.markers, self.values = {}, {}, {}
-            titles = {"mse": "Mean squared error $C(w, b)$", "binary_cross_entropy": "Cross-entropy $C(w, b)$"}
+            titles = {"mse": "Squared error C(w, b)", "binary_cross_entropy": "Cross-entropy C(w, b)"}
             for k, name in enumerate(losses.NEURON_LOSSES):
-                ax = fig.add_axes((0.40 + 0.305 * k, 0.15, 0.235, 0.7))
+                ax = fig.add_axes((0.385 + 0.32 * k, 0.16, 0.26, 0.66))
                 C = self.costs[name]
-                # Levels at quantiles of the cost: even bands of area, so both the
-                # plateaus and the floor of the bowl show, whatever the scale.
-                levels = np.unique(np.quantile(C, np.linspace(0.0, 1.0, 13)))
+                # The same rule for both maps: 12 bands, narrower towards the minimum
+                # (spaced quadratically), so the floor of a bowl shows its shape and
+                # a plateau still shows as one wide band. Flat bands without
+                # antialiasing or contour lines keep the frames small.
+                levels = C.min() + (C.max() - C.min()) * np.linspace(0.0, 1.0, 13) ** 2
                 ax.contourf(self.ws, self.bs, C, levels=levels, cmap="cividis", antialiased=False)
-                pass
                 w0, b0, _ = self.minima[name]
-                ax.plot([w0], [b0], "*", color="white", mec="black", ms=13, zorder=3)
-                ax.set(title=titles[name], xlabel="weight $w$", ylabel="bias $b$", xlim=w_range, ylim=b_range)
+                ax.plot([w0], [b0], "*", color="white", mec="black", ms=12, zorder=3)
+                ax.set_title(titles[name], fontsize=10)
+                ax.set(xlabel="weight w", xlim=w_range, ylim=b_range)
+                if k == 0:  # the maps share the bias axis
+                    ax.set_ylabel("bias b")
+                # few ticks, the same strings on every axis: each new tick label is parsed as mathtext once
+                ax.xaxis.set_major_locator(MultipleLocator(3.0))
+                ax.yaxis.set_major_locator(MultipleLocator(3.0))
                 ax.grid(False)
-                (self.markers[name],) = ax.plot([], [], "o", color=_VERMILLION, mec="white", mew=1.5, ms=10,
+                (self.markers[name],) = ax.plot([], [], "o", color=_VERMILLION, mec="white", mew=1.5, ms=9,
                                                 zorder=5)
-                self.values[name] = ax.text(0.03, 0.96, "", transform=ax.transAxes, va="top", fontsize=9,
+                self.values[name] = ax.text(0.03, 0.96, "", transform=ax.transAxes, va="top", fontsize=8,
                                             zorder=6, bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="0.4"))
                 self.panels[name] = ax
         self.fig, self.data_ax = fig, data_ax
-        self._blit = _Blit(fig, [self.curve, *self.markers.values(), *self.values.values()])
+        self._blit = _Blit(fig, [self.curve, self.legend, *self.markers.values(), *self.values.values()])
 
     def cost(self, w: float, b: float) -> dict[str, float]:
         """Both costs at (w, b), computed exactly (not read off the grid)."""
@@ -367,7 +384,7 @@ def cost_surface(x, y, *, w: float = -4.0, b: float = 4.0, mode: str | None = No
 
     Left, the data and the neuron's output :math:`\sigma(wx + b)`; middle and
     right, the mean squared error and the binary cross-entropy over
-    :math:`(w, b) \in [-6, 6]^2` (computed once), with the marker at the
+    :math:`(w, b) \in [-6.5, 6.5]^2` (computed once), with the marker at the
     sliders' (w, b) and its cost. Live: sliders from -6 to 6 in steps of 0.1.
     Static: w and b in {-6, -4, ..., 6}, 7 x 7 = 49 frames.
 
