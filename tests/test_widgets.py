@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 import warnings
 
@@ -19,24 +18,12 @@ from matplotlib.path import Path
 
 from mathcore import data, plotting, widgets
 from mathcore.widgets import Slider
-
-ALT = re.compile(r'<img [^>]*alt="([^"]*)"')
-
+from widget_helpers import alt_of, slider_values
 
 def _line_figure(slope, shift=0.0):
     fig, ax = plotting.figure(f"Line with slope {slope}", "x", "y", ylim=(-3, 3))
     ax.plot([-1, 1], [shift - slope, shift + slope])
     return fig
-
-
-def _alt_of(html: str) -> str:
-    match = ALT.search(html)
-    assert match, f"no <img alt=...> in {html[:80]!r}"
-    return match.group(1)
-
-
-def _values(slider):
-    return [value for _, value in slider.options]
 
 
 def _labels(slider):
@@ -131,7 +118,7 @@ def test_static_one_slider_stack_has_one_child_per_position(static_one):
     assert isinstance(box, ipywidgets.VBox) and box.mode == "static"
     slider = box.controls["slope"]
     assert isinstance(slider, ipywidgets.SelectionSlider)
-    assert _values(slider) == list(SLOPES)
+    assert slider_values(slider) == list(SLOPES)
     assert _labels(slider) == ["-2", "-1", "0", "1", "2"]  # the reader sees the real values, not indices
     stack = box.stack
     assert isinstance(stack, ipywidgets.Stack)
@@ -151,7 +138,7 @@ def test_static_one_slider_is_jslinked_index_to_selected_index(static_one):
 def test_static_frames_are_described_and_differ(static_one):
     box = static_one
     htmls = [child.value for child in box.stack.children]
-    alts = [_alt_of(h) for h in htmls]
+    alts = [alt_of(h) for h in htmls]
     assert all(a.strip() for a in alts)
     assert alts == [f"A straight line through the origin with slope {s:g}." for s in SLOPES]
     assert len({f.png for f in box.frames}) == len(SLOPES)  # every frame is a different picture
@@ -191,11 +178,11 @@ def test_static_two_sliders_make_nested_stacks_linked_in_the_browser():
     # Frame (i, j) shows slopes[i] and shifts[j].
     for i, inner in enumerate(outer.children):
         for j, page in enumerate(inner.children):
-            assert _alt_of(page.value) == f"Line with slope {slopes[i]} shifted by {shifts[j]}"
+            assert alt_of(page.value) == f"Line with slope {slopes[i]} shifted by {shifts[j]}"
     assert len({f.png for f in box.frames}) == len(slopes) * len(shifts)
 
 
-def test_static_subset_holds_other_sliders_at_fixed_values():
+def test_static_subset_holds_other_sliders_at_fixedslider_values():
     seen = []
 
     def render(slope, shift, colour):
@@ -260,11 +247,11 @@ def test_live_slider_change_redraws_the_image():
     assert isinstance(slider, ipywidgets.FloatSlider)
     assert (slider.min, slider.max, slider.step, slider.value) == (-2.0, 2.0, 0.5, 0.0)
     before = box.image.value
-    assert _alt_of(before) == "A line with slope 0.0"
+    assert alt_of(before) == "A line with slope 0.0"
     slider.value = 1.5  # between the static positions: live sliders are continuous
     assert calls == [0.0, 1.5]
     assert box.image.value != before
-    assert _alt_of(box.image.value) == "A line with slope 1.5"
+    assert alt_of(box.image.value) == "A line with slope 1.5"
 
 
 def test_live_figure_reused_in_place_redraws_with_a_frozen_layout():
@@ -384,9 +371,9 @@ def boundary_static():
 def test_decision_boundary_static_grid(boundary_static):
     box = boundary_static
     angle, b = box.controls["angle"], box.controls["b"]
-    assert _values(angle) == [0.0, 45.0, 90.0, 135.0, 180.0, 225.0, 270.0, 315.0]
+    assert slider_values(angle) == [0.0, 45.0, 90.0, 135.0, 180.0, 225.0, 270.0, 315.0]
     assert _labels(angle)[:3] == ["0°", "45°", "90°"]
-    assert _values(b) == [-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0]
+    assert slider_values(b) == [-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0]
     assert angle.value == 45.0 and b.value == -1.0  # starts on the AND neuron
     assert len(box.stack.children) == 8 and all(len(inner.children) == 9 for inner in box.stack.children)
     assert len(box.frames) == 72 and len({f.png for f in box.frames}) == 72
@@ -394,12 +381,12 @@ def test_decision_boundary_static_grid(boundary_static):
 
 
 def test_decision_boundary_static_frames_are_described(boundary_static):
-    alts = [_alt_of(page.value) for inner in boundary_static.stack.children for page in inner.children]
+    alts = [alt_of(page.value) for inner in boundary_static.stack.children for page in inner.children]
     assert len(set(alts)) == 72
     start = boundary_static.stack.children[1].children[2]  # 45°, b = -1
-    assert "w = (0.71, 0.71)" in start.value and "4 of 4 right" in _alt_of(start.value)
+    assert "w = (0.71, 0.71)" in start.value and "4 of 4 right" in alt_of(start.value)
     flat = boundary_static.stack.children[2].children[4]  # 90°, b = 0: the line x2 = 0
-    assert "w = (0.00, 1.00)" in _alt_of(flat.value) and "points up" in _alt_of(flat.value)
+    assert "w = (0.00, 1.00)" in alt_of(flat.value) and "points up" in alt_of(flat.value)
 
 
 def test_decision_boundary_static_size_budget(boundary_static):
@@ -424,7 +411,7 @@ def test_decision_boundary_live_sliders_redraw_fast():
     w1 = box.controls["w1"]
     assert isinstance(w1, ipywidgets.FloatSlider) and (w1.min, w1.max, w1.step) == (-2.0, 2.0, 0.1)
     assert (w1.value, box.controls["w2"].value, box.controls["b"].value) == (1.0, 1.0, -1.5)
-    assert "4 of 4 right" in _alt_of(box.image.value)
+    assert "4 of 4 right" in alt_of(box.image.value)
     times = []
     previous = box.image.value
     for k in range(15):
@@ -444,7 +431,7 @@ def test_decision_boundary_live_zero_weights():
         warnings.simplefilter("error")
         box.controls["w1"].value = 0.0
         box.controls["w2"].value = 0.0
-    assert "no boundary" in _alt_of(box.image.value)
+    assert "no boundary" in alt_of(box.image.value)
 
 
 def test_decision_boundary_argument_errors():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 import warnings
 from io import BytesIO
@@ -20,19 +19,7 @@ from PIL import Image
 
 from mathcore import data, layers, neuron, plotting, widgets
 from mathcore.widgets import ch2_layers
-
-ALT = re.compile(r'<img [^>]*alt="([^"]*)"')
-
-
-def _alt_of(html: str) -> str:
-    match = ALT.search(html)
-    assert match, f"no <img alt=...> in {html[:80]!r}"
-    return match.group(1)
-
-
-def _values(slider):
-    return [value for _, value in slider.options]
-
+from widget_helpers import alt_of, slider_values
 
 def _pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=int)
@@ -148,8 +135,8 @@ def xor_static():
 def test_xor_network_static_grid(xor_static):
     box = xor_static
     angle, b1 = box.controls["angle"], box.controls["b1"]
-    assert _values(angle) == [float(a) for a in range(0, 360, 45)]
-    assert _values(b1) == [-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5]
+    assert slider_values(angle) == [float(a) for a in range(0, 360, 45)]
+    assert slider_values(b1) == [-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5]
     assert (angle.value, b1.value) == (45.0, -0.5)  # starts on the network that computes XOR
     assert len(box.stack.children) == 8 and all(len(inner.children) == 7 for inner in box.stack.children)
     assert len(box.frames) == 56 and len({f.png for f in box.frames}) == 56
@@ -157,10 +144,10 @@ def test_xor_network_static_grid(xor_static):
 
 
 def test_xor_network_static_frames_are_described(xor_static):
-    alts = [_alt_of(page.value) for inner in xor_static.stack.children for page in inner.children]
+    alts = [alt_of(page.value) for inner in xor_static.stack.children for page in inner.children]
     assert len(alts) == 56 and len(set(alts)) == 56
     start = xor_static.stack.children[1].children[2]  # 45°, b1 = -0.5: weights (1, 1), the OR unit
-    text = _alt_of(start.value)
+    text = alt_of(start.value)
     assert "weights (1.00, 1.00) and bias -0.50" in text and "XOR on 4 of 4 inputs" in text
     for frame in xor_static.frames:  # the alt text's count is the network's
         angle, b1 = np.radians(frame.values["angle"]), frame.values["b1"]
@@ -185,16 +172,16 @@ def test_xor_network_live_sliders_redraw_fast():
     assert list(box.controls) == ["w11", "w12", "b1", "b2"]
     b1 = box.controls["b1"]
     assert isinstance(b1, ipywidgets.FloatSlider) and (b1.min, b1.max, b1.step, b1.value) == (-2.0, 2.0, 0.1, -0.5)
-    assert "XOR on 4 of 4 inputs" in _alt_of(box.image.value)
+    assert "XOR on 4 of 4 inputs" in alt_of(box.image.value)
     median, images = _median_redraw_seconds(box, "b1", [round(-1.4 + 0.2 * k, 1) for k in range(15)])
     assert len(set(images)) == 15  # every move drew a new figure
     # Measured median 30-40 ms on a loaded 2-core machine; generous for slower CI runners, but it
     # catches a return to full redraws (200+ ms).
     assert median < 0.12
     box.controls["b1"].value = 0.5
-    assert "XOR on 3 of 4 inputs" in _alt_of(box.image.value)
+    assert "XOR on 3 of 4 inputs" in alt_of(box.image.value)
     box.controls["w11"].value = 1.3
-    assert "weights (1.30, 1.00)" in _alt_of(box.image.value)
+    assert "weights (1.30, 1.00)" in alt_of(box.image.value)
 
 
 def test_xor_network_argument_errors_and_environment(monkeypatch):
@@ -252,8 +239,8 @@ def curve_static():
 def test_curve_approximation_static_grid(curve_static):
     box = curve_static
     units, kind = box.controls["units"], box.controls["kind"]
-    assert _values(units) == list(widgets.APPROX_UNITS)
-    assert _values(kind) == ["ReLU", "sigmoid"]
+    assert slider_values(units) == list(widgets.APPROX_UNITS)
+    assert slider_values(kind) == ["ReLU", "sigmoid"]
     assert (units.value, kind.value) == (8, "ReLU")
     assert len(box.frames) == 16 and len({f.png for f in box.frames}) == 16
     assert len(box.links) == 1 + len(widgets.APPROX_UNITS)
@@ -272,13 +259,13 @@ def test_curve_approximation_static_size_budget(curve_static):
 def test_curve_approximation_live_sliders_redraw_fast():
     box = widgets.curve_approximation(mode="live")
     units, kind = box.controls["units"], box.controls["kind"]
-    assert isinstance(units, ipywidgets.SelectionSlider) and _values(units) == list(range(1, 49))
+    assert isinstance(units, ipywidgets.SelectionSlider) and slider_values(units) == list(range(1, 49))
     assert units.value == 8 and kind.value == "ReLU"
     median, images = _median_redraw_seconds(box, "units", [3, 5, 9, 13, 17, 21, 25, 29, 33, 37, 41, 45, 2, 6, 10])
     assert len(set(images)) == 15
     assert median < 0.12  # measured 20-30 ms; see test_xor_network_live_sliders_redraw_fast
     kind.value = "sigmoid"
-    assert "10 sigmoid units" in _alt_of(box.image.value)
+    assert "10 sigmoid units" in alt_of(box.image.value)
 
 
 def test_curve_approximation_argument_errors(monkeypatch):

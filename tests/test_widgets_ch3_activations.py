@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import time
 import warnings
 
@@ -18,19 +17,7 @@ from numpy.testing import assert_allclose
 
 from mathcore import MLP, activations, gradcheck, widgets
 from mathcore.network import layer_gradient_norms
-
-ALT = re.compile(r'<img [^>]*alt="([^"]*)"')
-
-
-def _alt_of(html: str) -> str:
-    match = ALT.search(html)
-    assert match, f"no <img alt=...> in {html[:80]!r}"
-    return match.group(1)
-
-
-def _values(slider):
-    return [value for _, value in slider.options]
-
+from widget_helpers import alt_of, slider_values
 
 # --- layer_gradient_norms (mathcore.network) -------------------------------------------------
 
@@ -120,7 +107,7 @@ def depth_static(depth_data):
 def test_gradient_depth_static_has_one_frame_per_position(depth_static):
     box = depth_static
     act, gain = box.controls["activation"], box.controls["gain"]
-    assert _values(act) == list(widgets.DEPTH_ACTIVATIONS) and _values(gain) == list(widgets.DEPTH_GAINS)
+    assert slider_values(act) == list(widgets.DEPTH_ACTIVATIONS) and slider_values(gain) == list(widgets.DEPTH_GAINS)
     assert act.value == "sigmoid" and gain.value == 1.0
     # neither starts at the right end: the browser test moves each slider one step right
     assert act.index < len(act.options) - 1 and gain.index < len(gain.options) - 1
@@ -130,12 +117,12 @@ def test_gradient_depth_static_has_one_frame_per_position(depth_static):
 
 
 def test_gradient_depth_static_frames_are_described(depth_static):
-    alts = [_alt_of(page.value) for inner in depth_static.stack.children for page in inner.children]
+    alts = [alt_of(page.value) for inner in depth_static.stack.children for page in inner.children]
     assert len(set(alts)) == 40
     sigmoid = depth_static.stack.children[0].children[2]  # sigmoid, gain 1
-    assert "sigmoid" in _alt_of(sigmoid.value) and "(vanishing)" in _alt_of(sigmoid.value)
+    assert "sigmoid" in alt_of(sigmoid.value) and "(vanishing)" in alt_of(sigmoid.value)
     relu2 = depth_static.stack.children[2].children[4]  # relu, gain 2
-    assert "multiplied by 2" in _alt_of(relu2.value) and "(exploding)" in _alt_of(relu2.value)
+    assert "multiplied by 2" in alt_of(relu2.value) and "(exploding)" in alt_of(relu2.value)
 
 
 def test_gradient_depth_static_size_budget(depth_static):
@@ -150,16 +137,16 @@ def test_gradient_depth_live_redraws_on_value_change(depth_data):
     act, gain = box.controls["activation"], box.controls["gain"]
     assert isinstance(act, ipywidgets.SelectionSlider) and isinstance(gain, ipywidgets.SelectionSlider)
     before = box.image.value
-    assert "sigmoid" in _alt_of(before)
+    assert "sigmoid" in alt_of(before)
     times = []
     for name in ("tanh", "relu", "gelu", "elu", "silu", "softplus", "leaky_relu"):
         start = time.perf_counter()
         act.value = name
         times.append(time.perf_counter() - start)
-        assert name in _alt_of(box.image.value) and box.image.value != before
+        assert name in alt_of(box.image.value) and box.image.value != before
         before = box.image.value
     gain.value = 2.0
-    assert "multiplied by 2" in _alt_of(box.image.value)
+    assert "multiplied by 2" in alt_of(box.image.value)
     # Measured median 20-45 ms on a loaded 2-core machine; generous for CI, still catching full redraws
     assert np.median(times) < 0.12, times
 
@@ -212,12 +199,12 @@ def temperature_static():
 def test_softmax_temperature_static_has_one_frame_per_position(temperature_static):
     box = temperature_static
     slider = box.controls["T"]
-    assert _values(slider) == list(widgets.TEMPERATURES) and slider.value == 1.0
+    assert slider_values(slider) == list(widgets.TEMPERATURES) and slider.value == 1.0
     assert slider.index < len(slider.options) - 1
     assert len(box.stack.children) == len(widgets.TEMPERATURES) == len(box.frames)
     assert len({f.png for f in box.frames}) == len(box.frames)
     assert len(box.links) == 1
-    alts = [_alt_of(page.value) for page in box.stack.children]
+    alts = [alt_of(page.value) for page in box.stack.children]
     assert len(set(alts)) == len(alts)
     assert "T = 0.1:" in alts[0] and "cat 1.00" in alts[0]
     assert max(len(f.png) for f in box.frames) < 25_000 and box.nbytes < 400_000
@@ -233,7 +220,7 @@ def test_softmax_temperature_live_redraws_on_value_change():
         start = time.perf_counter()
         slider.value = t
         times.append(time.perf_counter() - start)
-        assert f"T = {t:g}:" in _alt_of(box.image.value) and box.image.value != before
+        assert f"T = {t:g}:" in alt_of(box.image.value) and box.image.value != before
         before = box.image.value
     assert np.median(times) < 0.12, times  # measured 20-40 ms on a loaded 2-core machine
 

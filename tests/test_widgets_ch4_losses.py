@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 import warnings
 
@@ -18,15 +17,7 @@ from numpy.testing import assert_allclose
 from mathcore import losses, widgets
 from mathcore.activations import _sigmoid
 from mathcore.widgets import ch4_losses as ch4
-
-ALT = re.compile(r'<img [^>]*alt="([^"]*)"')
-
-
-def _alt_of(html: str) -> str:
-    match = ALT.search(html)
-    assert match, f"no <img alt=...> in {html[:80]!r}"
-    return match.group(1)
-
+from widget_helpers import alt_of
 
 def _data(n=30, seed=0):
     rng = np.random.default_rng(seed)
@@ -107,7 +98,7 @@ def test_loss_and_gradient_static_has_a_frame_per_position(loss_static):
 
 
 def test_loss_and_gradient_static_frames_are_described_and_small(loss_static):
-    alts = [_alt_of(page.value) for inner in loss_static.stack.children for page in inner.children]
+    alts = [alt_of(page.value) for inner in loss_static.stack.children for page in inner.children]
     assert len(set(alts)) == 26
     first = alts[2 * ch4.P_VALUES.index(0.1) + 1]  # p = 0.1, y = 1
     assert "y = 1" in first and "p = 0.10" in first and "2.303" in first and "-0.900" in first
@@ -128,9 +119,9 @@ def test_loss_and_gradient_live_redraws_on_value_change_fast():
         times.append(time.perf_counter() - start)
         assert box.image.value != before
         before = box.image.value
-    assert f"p = {p.value:.2f}" in _alt_of(box.image.value)
+    assert f"p = {p.value:.2f}" in alt_of(box.image.value)
     y.value = 1.0
-    assert "y = 1" in _alt_of(box.image.value) and box.image.value != before
+    assert "y = 1" in alt_of(box.image.value) and box.image.value != before
     # Measured median 30-40 ms on the 2 shared cores; the bound catches a return to full redraws (150+ ms).
     assert np.median(times) < 0.1, times
 
@@ -204,7 +195,7 @@ def test_cost_surface_static_grid(surface_static):
 
 
 def test_cost_surface_static_frames_are_described_and_small(surface_static):
-    alts = [_alt_of(page.value) for inner in surface_static.stack.children for page in inner.children]
+    alts = [alt_of(page.value) for inner in surface_static.stack.children for page in inner.children]
     assert len(set(alts)) == 49
     assert all("cross-entropy" in a and "squared error" in a for a in alts)
     assert "w = 2.0 and bias b = -2.0" in alts[4 * 7 + 2]
@@ -225,7 +216,7 @@ def test_cost_surface_live_redraws_on_value_change_fast():
         assert box.image.value != before
         before = box.image.value
     b.value = -2.0
-    assert "bias b = -2.0" in _alt_of(box.image.value)
+    assert "bias b = -2.0" in alt_of(box.image.value)
     # Measured median 20-30 ms on the 2 shared cores (the surfaces are never recomputed).
     assert np.median(times) < 0.1, times
 
