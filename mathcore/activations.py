@@ -319,7 +319,11 @@ def log_softmax(z) -> np.ndarray:
     ------
     ``z``: (..., K) -> (..., K).
     """
-    z = as_float_array(z, "z", ndim=(1, 2, 3))
+    return _log_softmax(as_float_array(z, "z", ndim=(1, 2, 3)))
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    # the kernel, on a validated array; the fused softmax cross-entropy calls it directly
     shifted = z - z.max(axis=-1, keepdims=True)  # (..., K), every entry <= 0
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))  # (..., K)
 

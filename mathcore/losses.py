@@ -34,7 +34,7 @@ import numpy as np
 import sympy as sp
 
 from ._validate import as_float_array, check_same_shape, lookup
-from .activations import _sigmoid, softmax
+from .activations import _log_softmax, _sigmoid, softmax
 
 __all__ = ["Loss", "LOSSES", "get", "one_hot", "NEURON_LOSSES", "sigmoid_neuron_cost", "sigmoid_neuron_gradient"]
 
@@ -203,12 +203,6 @@ def _sig_bce(z, y):
 
 def _sig_bce_grad(z, y):
     return (_sigmoid(z) - y) / z.size
-
-
-def _log_softmax(z):
-    m = z.max(axis=-1, keepdims=True)  # (n, 1)
-    s = z - m  # (n, K)
-    return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))  # (n, K)
 
 
 def _soft_ce(z, y):

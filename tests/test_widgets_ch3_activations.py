@@ -15,28 +15,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from mathcore import MLP, activations, gradcheck, widgets
+from mathcore import MLP, activations, widgets
 from mathcore.network import layer_gradient_norms
 from widget_helpers import alt_of, slider_values
-
-# --- layer_gradient_norms (mathcore.network) -------------------------------------------------
-
-
-def test_layer_gradient_norms_match_central_differences():
-    rng = np.random.default_rng(5)
-    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))  # (6, 3), (6, 2)
-    net = MLP([3, 4, 4, 2], "tanh", seed=2)
-    norms = layer_gradient_norms(net, X, Y)
-    assert norms.shape == (3,)
-    numeric = gradcheck.numerical_gradient(lambda: net.loss(X, Y), net.params[0::2])
-    # central differences at h = 1e-5 are accurate to ~1e-10 relative (see mathcore.gradcheck)
-    assert_allclose(norms, [np.linalg.norm(g) for g in numeric], rtol=1e-7)
-
-
-def test_layer_gradient_norms_rejects_a_non_network():
-    with pytest.raises(TypeError, match="net must be a mathcore.MLP"):
-        layer_gradient_norms("relu", np.zeros((2, 2)), np.zeros((2, 1)))
-
 
 # --- gradients through depth -----------------------------------------------------------------
 
