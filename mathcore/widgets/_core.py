@@ -14,6 +14,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .. import plotting
@@ -474,3 +475,37 @@ def interactive_figure(
             f"more than max_bytes={max_bytes:,}: use fewer slider positions or smaller figures"
         )
     return box
+
+
+class Blitter:
+    """PNG frames of a figure whose moving artists are redrawn over a kept bitmap of the rest.
+
+    A layout engine, if the figure has one, is run once with every artist
+    visible and then switched off, so nothing shifts between frames and the
+    kept bitmap stays valid. The book's figures use fixed positions instead:
+    solving a constrained layout costs a full extra pass (0.2 to 0.4 s) when
+    a builder is called.
+    """
+
+    def __init__(self, fig: Figure, dynamic: Sequence):
+        self.fig = fig
+        self.dynamic = sorted(dynamic, key=lambda a: a.get_zorder())
+        self.canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        self._background = None
+
+    def png(self, *, palette: bool = True, compress_level: int | None = None) -> bytes:
+        if self._background is None:
+            if self.fig.get_layout_engine() is not None:
+                self.fig.draw_without_rendering()  # solves the layout with everything in place
+                self.fig.set_layout_engine("none")
+            visible = [a.get_visible() for a in self.dynamic]
+            for a in self.dynamic:
+                a.set_visible(False)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            for a, v in zip(self.dynamic, visible):
+                a.set_visible(v)
+        self.canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            self.fig.draw_artist(artist)
+        return plotting.rgba_to_png(self.canvas.buffer_rgba(), palette=palette, compress_level=compress_level)

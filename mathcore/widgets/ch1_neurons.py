@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
@@ -14,7 +13,7 @@ from matplotlib.patches import Patch, Polygon
 
 from .. import data, neuron, plotting
 from .._validate import check_scalar
-from ._core import FigureBox, Slider, _check_mode, _env_mode, _live, interactive_figure
+from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, _live, interactive_figure
 
 __all__ = ["neuron_classes", "BoundaryGeometry", "boundary_geometry", "half_plane_polygon", "NeuronPlane",
            "decision_boundary"]
@@ -150,7 +149,6 @@ class NeuronPlane:
         fig.set_layout_engine("none")
         ax.set_position([0.11, 0.105, 0.5, 0.785])
         self.fig, self.ax = fig, ax
-        self._background = None
         with plotting.book_style():
             self._build(ax)
 
@@ -210,11 +208,9 @@ class NeuronPlane:
             y = 0.02 + 0.07 * (len(names) - 1 - k)
             ax.text(1.25, y, f"{name} =", transform=ax.transAxes, ha="right")
             self.values.append(ax.text(1.27, y, "", transform=ax.transAxes, ha="left"))
-        self._dynamic = sorted(
-            [self.region, grid, *axes_lines, self.line, self.dist, self.foot, self.corner, self.arrow,
-             self.w_label, self.message, *points, *ax.spines.values(), *self.values],
-            key=lambda a: a.get_zorder(),
-        )
+        self._blit = Blitter(self.fig, [self.region, grid, *axes_lines, self.line, self.dist, self.foot, self.corner,
+                                        self.arrow, self.w_label, self.message, *points, *ax.spines.values(),
+                                        *self.values])
 
     def update(self, w1: float, w2: float, b: float) -> None:
         """Move every artist to show the neuron with weights (w1, w2) and bias b."""
@@ -270,19 +266,7 @@ class NeuronPlane:
         ``palette`` and ``compress_level`` as in :func:`mathcore.plotting.rgba_to_png`.
         """
         self.update(w1, w2, b)
-        canvas = self.fig.canvas if isinstance(self.fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(self.fig)
-        if self._background is None:
-            visible = [a.get_visible() for a in self._dynamic]
-            for a in self._dynamic:
-                a.set_visible(False)
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-            for a, v in zip(self._dynamic, visible):
-                a.set_visible(v)
-        canvas.restore_region(self._background)
-        for artist in self._dynamic:
-            self.fig.draw_artist(artist)
-        return plotting.rgba_to_png(canvas.buffer_rgba(), palette=palette, compress_level=compress_level)
+        return self._blit.png(palette=palette, compress_level=compress_level)
 
 
 _COMPASS = ("right", "upper right", "up", "upper left", "left", "lower left", "down", "lower right")

@@ -19,7 +19,6 @@ from typing import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -27,7 +26,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, Patch, Polygon
 
 from .. import data, layers, plotting
 from .._validate import as_float_array, check_scalar, lookup
-from ._core import FigureBox, Slider, _check_mode, _env_mode, _live, interactive_figure
+from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, _live, interactive_figure
 
 __all__ = ["NetworkDiagram", "XOR_PARAMS", "clip_half_planes", "xor_outputs", "XorPlane", "xor_network",
            "APPROX_UNITS", "approximation_error", "ApproximationPlot", "curve_approximation"]
@@ -47,27 +46,6 @@ def _plain(x: float) -> str:
     """Two decimals with an ASCII minus, for alt text (read aloud); never "-0.00"."""
     text = f"{x:.2f}"
     return "0.00" if float(text) == 0.0 else text
-
-
-def _blit_png(fig: Figure, dynamic: list, state: dict, palette: bool, compress_level: int | None) -> bytes:
-    """PNG of ``fig`` redrawing only ``dynamic`` artists over a kept bitmap of everything else.
-
-    ``state`` holds the bitmap between calls (key ``"background"``); the
-    figure's layout must be fixed (no layout engine), or the bitmap would not line up.
-    """
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    if state.get("background") is None:
-        visible = [a.get_visible() for a in dynamic]
-        for a in dynamic:
-            a.set_visible(False)
-        canvas.draw()
-        state["background"] = canvas.copy_from_bbox(fig.bbox)
-        for a, v in zip(dynamic, visible):
-            a.set_visible(v)
-    canvas.restore_region(state["background"])
-    for artist in sorted(dynamic, key=lambda a: a.get_zorder()):
-        fig.draw_artist(artist)
-    return plotting.rgba_to_png(canvas.buffer_rgba(), palette=palette, compress_level=compress_level)
 
 
 # --- the diagram of a network -------------------------------------------------------------------
@@ -253,7 +231,6 @@ class XorPlane:
         fig.set_layout_engine("none")  # a fixed layout, which blitting needs
         ax.set_position([0.085, 0.12, 0.43, 0.8])
         self.fig, self.ax = fig, ax
-        self._state: dict = {}
         with plotting.book_style():
             self._build_plane(ax)
             ax2 = fig.add_axes([0.535, 0.0, 0.46, 0.93])
@@ -272,8 +249,8 @@ class XorPlane:
                        handlelength=1.6, columnspacing=1.0)
         # Only the texts of what moves are redrawn: hidden unit 1's weights and both hidden biases.
         moving_texts = [*self.diagram.weight_texts[0][0], *self.diagram.bias_texts[0]]
-        self._dynamic = [self.region, self.grid, *self.lines, *self.arrows, *self.labels, *self.points, *moving_texts,
-                         self.score, *ax.spines.values()]
+        self._blit = Blitter(self.fig, [self.region, self.grid, *self.lines, *self.arrows, *self.labels, *self.points,
+                                        *moving_texts, self.score, *ax.spines.values()])
 
     def _build_plane(self, ax) -> None:
         ax.set_facecolor(_LIGHT(0))
@@ -336,7 +313,7 @@ class XorPlane:
             compress_level: int | None = None) -> bytes:
         """The figure as PNG bytes, redrawing only what moves."""
         self.update(w11, w12, b1, b2)
-        return _blit_png(self.fig, self._dynamic, self._state, palette, compress_level)
+        return self._blit.png(palette=palette, compress_level=compress_level)
 
 
 def _line_in_view(w, b) -> np.ndarray | None:
@@ -486,7 +463,6 @@ class ApproximationPlot:
         fig.set_layout_engine("none")
         ax.set_position([0.1, 0.13, 0.62, 0.77])
         self.fig, self.ax = fig, ax
-        self._state: dict = {}
         with plotting.book_style():
             ax.plot(_X_FINE, data.true_curve(_X_FINE), color="black", lw=1.6, ls="--", zorder=3,
                     label="target $f(x) = \\sin 2\\pi x$")
@@ -499,7 +475,7 @@ class ApproximationPlot:
             ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
             self.info = ax.text(1.02, 0.0, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=10,
                                 linespacing=1.6)
-        self._dynamic = [self.output, self.gap, self.marks, self.info, *ax.spines.values()]
+        self._blit = Blitter(fig, [self.output, self.gap, self.marks, self.info, *ax.spines.values()])
 
     def update(self, units: int, activation: str = "relu") -> float:
         """Show the network of ``units`` hidden units of this activation; return its largest error."""
@@ -526,7 +502,7 @@ class ApproximationPlot:
             compress_level: int | None = None) -> bytes:
         """The figure as PNG bytes, redrawing only what moves."""
         self.update(units, activation)
-        return _blit_png(self.fig, self._dynamic, self._state, palette, compress_level)
+        return self._blit.png(palette=palette, compress_level=compress_level)
 
 
 def _approx_alt(units: int, kind: str) -> str:

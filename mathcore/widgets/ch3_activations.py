@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import FuncFormatter, NullLocator
@@ -31,7 +30,7 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 from .. import activations, plotting
 from .._validate import as_float_array, check_scalar
 from ..network import MLP, layer_gradient_norms
-from ._core import FigureBox, Slider, _check_mode, _env_mode, interactive_figure
+from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
 
 __all__ = [
     "DEPTH_ACTIVATIONS",
@@ -55,40 +54,6 @@ TEMPERATURES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 
 
 _Z_LIM = 6.0  # pre-activations are shown on [-6, 6]
 _N_BINS = 48
-
-
-class _Blitter:
-    """PNG frames of a figure whose moving artists are redrawn over a kept bitmap of the rest.
-
-    A layout engine, if the figure has one, is run once with every artist
-    visible and then switched off, so nothing shifts between frames and the
-    kept bitmap stays valid. The book's figures use fixed positions instead:
-    solving a constrained layout costs a full extra pass (0.2 to 0.4 s) when
-    a builder is called.
-    """
-
-    def __init__(self, fig: Figure, dynamic: Sequence):
-        self.fig = fig
-        self.dynamic = sorted(dynamic, key=lambda a: a.get_zorder())
-        self.canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-        self._background = None
-
-    def png(self, *, palette: bool = True, compress_level: int | None = None) -> bytes:
-        if self._background is None:
-            if self.fig.get_layout_engine() is not None:
-                self.fig.draw_without_rendering()  # solves the layout with everything in place
-                self.fig.set_layout_engine("none")
-            visible = [a.get_visible() for a in self.dynamic]
-            for a in self.dynamic:
-                a.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            for a, v in zip(self.dynamic, visible):
-                a.set_visible(v)
-        self.canvas.restore_region(self._background)
-        for artist in self.dynamic:
-            self.fig.draw_artist(artist)
-        return plotting.rgba_to_png(self.canvas.buffer_rgba(), palette=palette, compress_level=compress_level)
 
 
 def _sci(v: float) -> str:
@@ -262,7 +227,7 @@ class GradientDepthFigure:
                 left=0.085, right=0.99, bottom=0.13, top=0.86, wspace=0.24))
             self._build(fig, left, right)
         self.fig, self.left, self.right = fig, left, right
-        self._blit = _Blitter(fig, self._dynamic)
+        self._blit = Blitter(fig, self._dynamic)
 
     def _build(self, fig, left, right) -> None:
         d = self.data
@@ -463,7 +428,7 @@ class SoftmaxBars:
             self.values = _readout(ax, 0.60, 0.66, ["temperature T", f"entropy (≤ log {K} = {math.log(K):.2f})",
                                                     "largest |∂pᵢ/∂zⱼ|"], width=0.38, step=0.08)
         self.fig, self.ax = fig, ax
-        self._blit = _Blitter(fig, [*self.bars, *outlines, *self.labels, *self.values])
+        self._blit = Blitter(fig, [*self.bars, *outlines, *self.labels, *self.values])
 
     def update(self, temperature: float) -> dict:
         """Show the probabilities at ``temperature``; return :func:`temperature_summary`."""

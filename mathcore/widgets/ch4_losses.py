@@ -13,7 +13,6 @@ computed once per builder call, never per move.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MultipleLocator
@@ -21,7 +20,7 @@ from matplotlib.ticker import MultipleLocator
 from .. import losses, plotting
 from .._validate import as_float_array, check_scalar
 from ..activations import _sigmoid
-from ._core import FigureBox, Slider, _check_mode, _env_mode, interactive_figure
+from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
 
 __all__ = ["prediction_losses", "PREDICTION_LOSSES", "LossCurves", "loss_and_gradient", "CostSurface",
            "cost_surface"]
@@ -40,30 +39,6 @@ def _num(x: float, digits: int = 2) -> str:
 def _plain(x: float, digits: int = 2) -> str:
     """As :func:`_num` with an ASCII minus, for alt text (read aloud)."""
     return _num(x, digits).replace("\u2212", "-")
-
-
-class _Blit:
-    """Redraw only the moving artists of a figure over a cached bitmap of the rest."""
-
-    def __init__(self, fig: Figure, dynamic: list):
-        self.fig = fig
-        self.dynamic = sorted(dynamic, key=lambda a: a.get_zorder())
-        self.background = None
-
-    def png(self, *, palette: bool = True, compress_level: int | None = None) -> bytes:
-        canvas = self.fig.canvas if isinstance(self.fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(self.fig)
-        if self.background is None:
-            visible = [a.get_visible() for a in self.dynamic]
-            for a in self.dynamic:
-                a.set_visible(False)
-            canvas.draw()
-            self.background = canvas.copy_from_bbox(self.fig.bbox)
-            for a, v in zip(self.dynamic, visible):
-                a.set_visible(v)
-        canvas.restore_region(self.background)
-        for artist in self.dynamic:
-            self.fig.draw_artist(artist)
-        return plotting.rgba_to_png(canvas.buffer_rgba(), palette=palette, compress_level=compress_level)
 
 
 # --- Figure 1: the loss of one prediction and its gradient ----------------------------------
@@ -151,7 +126,7 @@ class LossCurves:
         self.fig, self.left, self.right = fig, left, right
         artists = [*self.curves.values(), *self.markers.values(), *self.tangents.values(),
                    *self.grad_curves.values(), *self.grad_markers.values(), *self.rows.values()]
-        self._blit = _Blit(fig, artists)
+        self._blit = Blitter(fig, artists)
         self._y = None
 
     @staticmethod
@@ -333,7 +308,7 @@ class CostSurface:
                                             zorder=6, bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="0.4"))
                 self.panels[name] = ax
         self.fig, self.data_ax = fig, data_ax
-        self._blit = _Blit(fig, [self.curve, self.legend, *self.markers.values(), *self.values.values()])
+        self._blit = Blitter(fig, [self.curve, self.legend, *self.markers.values(), *self.values.values()])
 
     def cost(self, w: float, b: float) -> dict[str, float]:
         """Both costs at (w, b), computed exactly (not read off the grid)."""
