@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # The venv's tools first on PATH (the notebooks' kernel, jupyter-book's subprocesses).
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: help venv book book-nosolutions student test execute execute-check clean distclean
+.PHONY: help venv book book-nosolutions student test execute execute-check bench bench-quick clean distclean
 
 help:
 	@echo "make book           build the HTML book into _build/html (MATHCORE_STATIC=1)"
@@ -27,6 +27,8 @@ help:
 	@echo "make student        student notebooks (solutions removed) into _build/student"
 	@echo "make execute        re-execute book/*.ipynb in place with normalised metadata"
 	@echo "make execute-check  fail if re-executing a notebook would change it"
+	@echo "make bench          benchmarks (~10 min): tables into benchmarks/results.md and the README"
+	@echo "make bench-quick    the benchmarks' smoke run (under a minute), nothing written"
 	@echo "make clean          remove build outputs and caches (keeps .venv and .cache)"
 	@echo "make distclean      also remove .venv and the CDN cache .cache/"
 
@@ -61,6 +63,19 @@ execute: $(STAMP)
 
 execute-check: $(STAMP)
 	$(RUN) $(BIN)/python tools/execute_notebooks.py --check
+
+# Benchmark dependencies (PyTorch, micrograd) go into the same venv, on demand only:
+# the book and its tests do not need them.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(RUN) $(BIN)/python -m benchmarks --update-readme
+
+bench-quick: $(BENCH_STAMP)
+	$(RUN) $(BIN)/python -m benchmarks --quick
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .jupyter_cache

@@ -52,7 +52,9 @@ def check_layer(X, W, b, X_name: str = "X") -> tuple[np.ndarray, np.ndarray, np.
 
 
 def _forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return X @ W.T + b  # (n, n_out)
+    Z = X @ W.T  # (n, n_out)
+    Z += b  # in place: one temporary (n, n_out) fewer than ``X @ W.T + b``
+    return Z
 
 
 def _backward(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, need_dX: bool = True):
@@ -87,13 +89,9 @@ def dense_backward(dZ, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class ForwardTrace(NamedTuple):
     r"""Every array of a forward pass, indexed as the book writes them.
 
-    Attributes
-    ----------
-    Z : list of ndarray
-        ``Z[l - 1]`` is :math:`Z^{(l)}`, the pre-activations of layer ``l``, shape (n, n_l).
-    A : list of ndarray
-        ``A[l]`` is :math:`A^{(l)}`, the activations of layer ``l``, shape (n, n_l);
-        ``A[0]`` is the input batch and ``A[-1]`` the network's output.
+    ``Z[l - 1]`` is :math:`Z^{(l)}`, the pre-activations of layer ``l``, shape
+    (n, n_l). ``A[l]`` is :math:`A^{(l)}`, the activations of layer ``l``, shape
+    (n, n_l); ``A[0]`` is the input batch and ``A[-1]`` the network's output.
 
     Use :meth:`z` and :meth:`a` to index both from layer 1 and 0 as in the text.
     """
@@ -169,7 +167,7 @@ def forward(X, params, activations) -> ForwardTrace:
     X : array_like, shape (n, n_0), or (n_0,) for one sample
         One sample per row.
     params : sequence of arrays
-        ``[W1, b1, W2, b2, ..., WL, bL]``, the layout of :attr:`mathcore.MLP.params`.
+        ``[W1, b1, W2, b2, ..., WL, bL]``, the layout of ``MLP.params``.
     activations : str or sequence of str
         The activation :math:`f_l` of each layer, names from
         :data:`mathcore.activations.ACTIVATIONS` or ``"softmax"``; one name

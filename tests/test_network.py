@@ -289,3 +289,43 @@ def test_layer_gradient_norms_match_central_differences():
 def test_layer_gradient_norms_rejects_a_non_network():
     with pytest.raises(TypeError, match="net must be a mathcore.MLP"):
         layer_gradient_norms("relu", np.zeros((2, 2)), np.zeros((2, 1)))
+
+
+# --- precision ------------------------------------------------------------------------
+
+
+def test_float32_network_is_its_float64_twin_rounded():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(9, 5))  # (9, 5)
+    y = rng.integers(0, 3, size=9)  # (9,)
+    net64 = MLP([5, 7, 3], output="softmax", seed=3)
+    net32 = MLP([5, 7, 3], output="softmax", seed=3, dtype="float32")
+    assert repr(net32).endswith("dtype='float32')") and "dtype" not in repr(net64)
+    assert all(p.dtype == np.float32 for p in net32.params)
+    for p32, p64 in zip(net32.params, net64.params):
+        assert_allclose(p32, p64.astype(np.float32), rtol=0, atol=0)
+    v64, g64 = net64.loss_and_gradients(X, y, l2=0.1, l1=0.01)
+    v32, g32 = net32.loss_and_gradients(X.astype(np.float32), y, l2=0.1, l1=0.01)
+    assert net32.forward(X).dtype == np.float32  # float64 input is converted to the network's precision
+    assert all(g.dtype == np.float32 for g in g32)
+    # float32 carries ~7 digits (eps 1.2e-7); a few dozen roundings in a small
+    # network stay well within 1e-4 relative, plus 1e-6 absolute for near-zero entries.
+    assert_allclose(v32, v64, rtol=1e-5)
+    for a, b in zip(g32, g64):
+        assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float16", "complex128", "banana"])
+def test_unsupported_dtype_is_named(dtype):
+    with pytest.raises(ValueError, match="dtype must be one of float64, float32"):
+        MLP([2, 3, 1], dtype=dtype)
+
+
+def test_float32_input_checks_name_the_argument():
+    net = MLP([2, 3, 1], dtype="float32")
+    with pytest.raises(ValueError, match=r"X must be finite, but X\[1, 0\] is nan"):
+        net.forward(np.array([[0.0, 1.0], [np.nan, 2.0]], dtype=np.float32))
+    with pytest.raises(ValueError, match="X must have 1 or 2 dimension"):
+        net.forward(np.zeros((1, 1, 2), dtype=np.float32))
+    with pytest.raises(ValueError, match="X must not be empty"):
+        net.forward(np.zeros((0, 2), dtype=np.float32))
