@@ -68,7 +68,7 @@ class Activation:
         return self._fn(as_float_array(z, "z", allow_empty=True))
 
     def derivative(self, z) -> np.ndarray:
-        """:math:`f'(z)` elementwise, with the kink convention in :attr:`kink`. Shapes: any -> same."""
+        """:math:`f'(z)` elementwise, with the kink convention in ``kink``. Shapes: any -> same."""
         return self._dfn(as_float_array(z, "z", allow_empty=True))
 
     def symbolic(self, x: sp.Symbol = X) -> sp.Expr:
@@ -172,6 +172,9 @@ def _sym_sigmoid(x):
     return 1 / (1 + sp.exp(-x))
 
 
+#: Every elementwise activation of the book by name (softmax, vector-valued, is separate).
+#:
+#: :meta hide-value:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in [

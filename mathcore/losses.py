@@ -214,6 +214,9 @@ def _soft_ce_grad(z, y):
     return (softmax._fn(z) * y.sum(axis=-1, keepdims=True) - y) / z.shape[0]
 
 
+#: Every cost function of the book by name, each with its gradient and SymPy twin.
+#:
+#: :meta hide-value:
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in [

@@ -87,6 +87,8 @@ def boundary_line(w, b, x1_limits=(-2.0, 2.0)) -> tuple[np.ndarray, np.ndarray]:
 #: Weights and biases of step neurons computing logic gates on inputs in {0, 1}
 #: (the truth tables themselves are :func:`mathcore.data.logic_gate`).
 #: Each is one choice among infinitely many: any line separating the same points works.
+#:
+#: :meta hide-value:
 LOGIC_GATES: dict[str, tuple[np.ndarray, float]] = {
     "AND": (np.array([1.0, 1.0]), -1.5),
     "OR": (np.array([1.0, 1.0]), -0.5),

@@ -9,11 +9,14 @@ import sympy as sp
 
 from mathcore import derivations
 from mathcore.activations import ACTIVATIONS
-from mathcore.derivations import DERIVATIONS, SIGMA_DEF, Derivation, by_chapter, register, sigma
+from mathcore.derivations import (DERIVATIONS, SIGMA_DEF, Derivation, MatrixDerivation, by_chapter, register,
+                                  sigma)
 from mathcore.losses import LOSSES
 from mathcore.regularization import PENALTIES
 
 LABELS = list(DERIVATIONS)
+MATRIX_LABELS = [k for k, d in DERIVATIONS.items() if isinstance(d, MatrixDerivation)]
+APPENDICES = {"A"}
 x = sp.Symbol("x", real=True)
 
 
@@ -30,7 +33,9 @@ def test_entry_verifies(label):
 def test_entry_metadata(label):
     d = DERIVATIONS[label]
     assert d.label == label
-    assert isinstance(d.chapter, int) and not isinstance(d.chapter, bool) and d.chapter >= 1
+    # a chapter number, or an appendix letter
+    assert (isinstance(d.chapter, int) and not isinstance(d.chapter, bool) and d.chapter >= 1) \
+        or d.chapter in APPENDICES
     assert d.title.strip() and d.latex.strip()
     assert " = " in d.latex
     assert derivations.get(label) is d
@@ -119,3 +124,45 @@ def test_get_unknown_lists_known_labels():
     with pytest.raises(ValueError, match="unknown derivation 'nope'") as info:
         derivations.get("nope")
     assert all(label in str(info.value) for label in LABELS)
+
+
+# --- matrix calculus (Appendix A) -------------------------------------------------------------
+
+def test_matrix_appendix_is_populated():
+    assert len(MATRIX_LABELS) >= 10 and all(DERIVATIONS[k].chapter == "A" for k in MATRIX_LABELS)
+
+
+@pytest.mark.parametrize("label", MATRIX_LABELS)
+def test_matrix_identity_agrees_with_finite_differences(label):
+    # Each function is a polynomial of degree <= 2 in the variable, so central differences are
+    # exact up to rounding, about eps * |f| / h ~ 1e-11 with h = 1e-5; 1e-8 leaves room.
+    for seed in range(3):
+        assert DERIVATIONS[label].finite_difference_error(seed=seed) < 1e-8
+
+
+_xm, _Am = sp.MatrixSymbol("x", 3, 1), sp.MatrixSymbol("A", 3, 3)
+_Wm, _um = sp.MatrixSymbol("W", 2, 3), sp.MatrixSymbol("u", 2, 1)
+
+
+@pytest.mark.parametrize("wrong_rhs", [2 * _Am * _xm, 2 * _Am.T * _xm, _Am * _xm], ids=["2Ax", "2ATx", "Ax"])
+def test_matrix_check_catches_a_wrong_quadratic_form_gradient(wrong_rhs):
+    # 2 A x is right only for symmetric A: the check must use a general A
+    d = MatrixDerivation("wrong.quadratic", "A", "wrong", sp.Derivative(_xm.T * _Am * _xm, _xm), wrong_rhs)
+    with pytest.raises(AssertionError, match="differ"):
+        d.verify()
+    assert d.finite_difference_error() > 0.1
+
+
+def test_matrix_check_catches_a_transposed_gradient():
+    d = MatrixDerivation("wrong.bilinear", "A", "wrong", sp.Derivative(_um.T * _Wm * _xm, _Wm), _xm * _um.T)
+    with pytest.raises(AssertionError, match="shapes"):
+        d.verify()
+
+
+def test_matrix_derivation_rejects_what_it_cannot_check():
+    second = MatrixDerivation("wrong.order", "A", "t", sp.Derivative(_xm.T * _xm, _xm, 2), 2 * _xm)
+    with pytest.raises(ValueError, match="first derivatives"):
+        second.verify()
+    not_derivative = MatrixDerivation("wrong.lhs", "A", "t", _xm.T * _xm, _xm.T * _xm)
+    with pytest.raises(ValueError, match="not a derivative"):
+        not_derivative.finite_difference_error()

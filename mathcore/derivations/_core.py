@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 
 from .. import activations
 from .._validate import lookup
 
-__all__ = ["Derivation", "DERIVATIONS", "get", "register", "by_chapter", "N_POINTS", "unevaluated_sum",
-           "x", "sigma", "SIGMA_DEF", "Phi", "phi", "GAUSS_DEFS"]
+__all__ = ["Derivation", "MatrixDerivation", "DERIVATIONS", "get", "register", "by_chapter", "N_POINTS",
+           "unevaluated_sum", "ones", "x", "sigma", "SIGMA_DEF", "Phi", "phi", "GAUSS_DEFS"]
 
 #: Seeded points per numerical check (the issue asks for at least 100).
 N_POINTS = 200
@@ -28,8 +29,8 @@ class Derivation:
     ----------
     label : str
         Registry key, ``"<chapter topic>.<name>"``.
-    chapter : int
-        The chapter that shows it.
+    chapter : int or str
+        The chapter that shows it (a letter for an appendix).
     title : str
         One line saying what it states.
     lhs, rhs : sympy expressions or matrices
@@ -51,7 +52,7 @@ class Derivation:
     """
 
     label: str
-    chapter: int
+    chapter: int | str
     title: str
     lhs: sp.Basic
     rhs: sp.Basic
@@ -65,7 +66,7 @@ class Derivation:
     @property
     def latex(self) -> str:
         """LaTeX of ``lhs = rhs``, terms in the order they were written (``evaluate=False`` keeps it)."""
-        return f"{sp.latex(self.lhs, order='none')} = {sp.latex(self.rhs, order='none')}"
+        return f"{_latex(self.lhs)} = {_latex(self.rhs)}"
 
     @property
     def where(self) -> list[str]:
@@ -84,10 +85,10 @@ class Derivation:
             if name not in used:
                 continue
             if isinstance(definition, sp.Lambda):
-                head = sp.latex(name(*definition.variables))
-                shown.append(f"{head} = {sp.latex(definition.expr, order='none')}")
+                head = _latex(name(*definition.variables))
+                shown.append(f"{head} = {_latex(definition.expr)}")
             else:
-                shown.append(f"{sp.latex(name)} = {sp.latex(definition, order='none')}")
+                shown.append(f"{_latex(name)} = {_latex(definition)}")
         return shown
 
     def expanded(self) -> tuple[sp.Basic, sp.Basic]:
@@ -144,6 +145,110 @@ class Derivation:
         return _Shown(self)._repr_markdown_()
 
 
+class MatrixDerivation(Derivation):
+    r"""An identity of matrix calculus, typeset index-free and checked entry by entry.
+
+    ``lhs`` is ``Derivative(f, X)`` of a ``MatrixSymbol`` expression and ``rhs``
+    a matrix expression, e.g. :math:`\partial (x^T A x)/\partial x = (A + A^T) x`.
+    To check it, every ``MatrixSymbol`` is replaced by an explicit matrix of
+    scalar symbols (``A`` by ``A_11 ... A_33``) and the derivative is taken one
+    scalar entry at a time, so SymPy's index-free matrix calculus, the thing
+    being stated, is never used to check itself. Layout: the derivative of a
+    scalar has the shape of the variable (so a gradient step ``W - eta * dC/dW``
+    type-checks); the derivative of a column vector ``f`` by a column vector
+    ``x`` is the Jacobian with entries ``d f_i / d x_j``. Non-square shapes in
+    the entries catch a transposition that a square example would hide.
+    """
+
+    def _subs(self) -> dict:
+        matrices = {m for side in (self.lhs, self.rhs) for m in side.atoms(sp.MatrixSymbol)}
+        # the column of ones (as in X W^T + 1 b^T) is a constant, not a variable
+        return {m: sp.ImmutableMatrix.ones(*m.shape) if m.name == ONES_NAME else _explicit(m) for m in matrices}
+
+    def _evaluate(self, e, subs) -> sp.ImmutableMatrix:
+        if isinstance(e, sp.Derivative):
+            (var, order), = e.variable_count
+            if order != 1 or var not in subs:
+                raise ValueError(f"{self.label}: only first derivatives by a MatrixSymbol are supported")
+            f, v = self._evaluate(e.expr, subs), subs[var]
+            if f.shape == (1, 1):
+                return v.applyfunc(lambda s: sp.diff(f[0, 0], s))
+            if f.cols == 1 and v.cols == 1:
+                return f.jacobian(v)
+            raise ValueError(f"{self.label}: derivative of a {f.shape} matrix by a {v.shape} one")
+        out = e.xreplace(subs).doit()
+        if isinstance(out, sp.MatrixExpr):
+            out = out.as_explicit()
+        return sp.ImmutableMatrix(out) if isinstance(out, sp.MatrixBase) else sp.ImmutableMatrix([[out]])
+
+    def expanded(self) -> tuple[sp.Basic, sp.Basic]:
+        subs = self._subs()
+        return self._evaluate(self.lhs, subs), self._evaluate(self.rhs, subs)
+
+    def finite_difference_error(self, seed: int = 0, h: float = 1e-5) -> float:
+        """Relative error between the right-hand side and central differences of the function.
+
+        A third, independent check: the differentiated function is evaluated in
+        NumPy at a seeded point and :func:`mathcore.gradcheck.numerical_gradient`
+        perturbs each entry of the variable; no symbolic derivative is involved.
+        """
+        from ..gradcheck import numerical_gradient, relative_error  # gradcheck imports nothing from here
+
+        if not isinstance(self.lhs, sp.Derivative):
+            raise ValueError(f"{self.label}: the left-hand side is not a derivative")
+        subs = self._subs()
+        (var, _), = self.lhs.variable_count
+        f = self._evaluate(self.lhs.expr, subs)
+        rhs = self._evaluate(self.rhs, subs)
+        symbols = sorted(f.free_symbols | rhs.free_symbols, key=lambda s: s.name)
+        values = np.random.default_rng(seed).uniform(-2.0, 2.0, len(symbols))
+        index = {s: k for k, s in enumerate(symbols)}
+        entries = [index[s] for s in subs[var]]        # the variable's entries, row by row
+        f_num = sp.lambdify([symbols], list(f), "numpy")
+        numeric = np.empty((len(f), len(entries)))
+        for i in range(len(f)):
+            numeric[i] = numerical_gradient(lambda: float(f_num(values)[i]), [values], h=h)[0][entries]
+        # a scalar's gradient has the variable's shape; a vector's Jacobian is (len f, len var)
+        shape = subs[var].shape if len(f) == 1 else (len(f), len(entries))
+        analytic = np.array(sp.lambdify([symbols], rhs, "numpy")(values), dtype=np.float64)
+        return relative_error(numeric.reshape(shape), analytic.reshape(shape))
+
+    @property
+    def latex(self) -> str:
+        # SymPy writes d/dW for a derivative of a trace; the book writes partial derivatives throughout
+        return super().latex.replace(r"\frac{d}{d ", r"\frac{\partial}{\partial ")
+
+
+#: The name of :func:`ones`, a constant to :class:`MatrixDerivation`.
+ONES_NAME = r"\mathbf{1}"
+
+
+def ones(n: int) -> sp.MatrixSymbol:
+    """The column of ``n`` ones, typeset :math:`\\mathbf 1`, for :class:`MatrixDerivation` entries."""
+    return sp.MatrixSymbol(ONES_NAME, n, 1)
+
+
+def _explicit(m: sp.MatrixSymbol) -> sp.ImmutableMatrix:
+    """``m`` as a matrix of scalar symbols: ``x_1, x_2`` for a column, ``W_11, W_12, ...`` otherwise."""
+    if m.cols == 1:
+        return sp.ImmutableMatrix(m.rows, 1, [sp.Symbol(f"{m.name}_{i + 1}") for i in range(m.rows)])
+    return sp.ImmutableMatrix(m.rows, m.cols, [sp.Symbol(f"{m.name}_{i + 1}{j + 1}")
+                                               for i in range(m.rows) for j in range(m.cols)])
+
+
+class _BookLatex(LatexPrinter):
+    """SymPy's LaTeX with the book's transpose, :math:`W^\\top` (SymPy writes :math:`W^T`)."""
+
+    def _print_Transpose(self, expr):
+        out = super()._print_Transpose(expr)
+        return out[:-len("^{T}")] + r"^{\top}" if out.endswith("^{T}") else out
+
+
+def _latex(expr) -> str:
+    """LaTeX of ``expr`` with terms in the order written (``evaluate=False`` keeps it)."""
+    return _BookLatex({"order": "none"}).doprint(expr)
+
+
 def _proves_zero(d: sp.Expr) -> bool:
     # Rewriting hyperbolic and trigonometric functions as exponentials first lets
     # simplify see identities such as tanh(x) = 2 sigma(2x) - 1 at once.
@@ -175,6 +280,7 @@ class _Shown:
         return f"{self.d.label}: {self.d.latex}  [{self.d.status}]"
 
 
+#: Every verified equation of the book by label, in registration order.
 DERIVATIONS: dict[str, Derivation] = {}
 
 
@@ -191,7 +297,7 @@ def get(label: str) -> Derivation:
     return lookup(DERIVATIONS, label, "derivation")
 
 
-def by_chapter(chapter: int) -> list[Derivation]:
+def by_chapter(chapter: int | str) -> list[Derivation]:
     """Every derivation shown in ``chapter``, in registration order."""
     return [d for d in DERIVATIONS.values() if d.chapter == chapter]
 

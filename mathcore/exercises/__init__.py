@@ -16,9 +16,13 @@ from .._validate import lookup
 
 __all__ = ["CHECKS", "EXAMPLES", "check", "is_correct", "register"]
 
-#: label -> checker(*answer) returning (correct, hint shown when wrong)
+#: label -> checker(``*answer``) returning (correct, hint shown when wrong)
+#:
+#: :meta hide-value:
 CHECKS: dict[str, Callable[..., tuple[bool, str]]] = {}
 #: label -> (a right answer, a wrong answer), each a tuple of arguments, for the tests
+#:
+#: :meta hide-value:
 EXAMPLES: dict[str, tuple[tuple, tuple]] = {}
 
 
@@ -59,4 +63,7 @@ def check(label: str, *answer) -> None:
 
 
 # Importing a chapter's module registers its checks.
-from . import ch1_neurons, ch2_layers, ch3_activations, ch4_losses  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    ch1_neurons, ch2_layers, ch3_activations, ch4_losses, ch5_gradient_descent, ch6_backprop,
+    ch7_regularization, ch8_capstone,
+)

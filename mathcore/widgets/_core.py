@@ -128,7 +128,7 @@ class Slider:
                 raise ValueError(f"step must be a positive number, got {self.step!r}")
 
     def index(self, value) -> int | None:
-        """Position of ``value`` among :attr:`values` (numbers compared to 1e-9), or None."""
+        """Position of ``value`` among ``values`` (numbers compared to 1e-9), or None."""
         for i, v in enumerate(self.values):
             if _is_real(v) and _is_real(value):
                 if math.isclose(v, value, rel_tol=1e-9, abs_tol=1e-12):
@@ -432,7 +432,7 @@ def interactive_figure(
         (measured on 2 busy cores): a new figure each time, ~330 ms; the same
         figure updated in place (its layout is frozen after the first frame),
         ~60 ms for a line plot; PNG bytes from a renderer that redraws only
-        what moves (as :meth:`NeuronPlane.png` does), ~35 ms.
+        what moves (as :meth:`mathcore.widgets.ch1_neurons.NeuronPlane.png` does), ~35 ms.
     sliders : mapping
         Ordered ``name -> Slider`` (or a tuple ``(values, default, label[,
         step[, fmt]])``); the order is the order on screen.
@@ -448,7 +448,7 @@ def interactive_figure(
         Values of the non-static sliders in the static twin (default: their
         defaults).
     mode : {"live", "static"}, optional
-        Override :func:`mode`.
+        Override :func:`~mathcore.widgets.mode`.
     max_frames : int
         Largest static grid accepted.
     max_bytes : int

@@ -115,7 +115,7 @@ def half_plane_polygon(w, b, lim: float = _LIM) -> np.ndarray:
 class NeuronPlane:
     """A reusable figure of one step neuron's decision over [-2, 2]².
 
-    Built once; each call updates its artists in place. :meth:`__call__`
+    Built once; each call updates its artists in place. Calling it
     returns the figure (for :func:`mathcore.plotting.show`); :meth:`png`
     returns PNG bytes and is fast: what never changes (title, labels, ticks,
     legend, the class-0 background) is drawn once and kept as a bitmap, and
@@ -346,7 +346,7 @@ def decision_boundary(
     w1, w2, b : float
         Starting values of the live sliders (multiples of 0.1 in [-2, 2]).
     mode : {"live", "static"}, optional
-        Override :func:`mode`.
+        Override :func:`~mathcore.widgets.mode`.
     """
     if gate is not None:
         data.logic_gate(gate)  # fail now, with the list of gates, not inside a slider callback

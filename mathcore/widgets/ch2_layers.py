@@ -160,6 +160,8 @@ class NetworkDiagram:
 # --- XOR: the 2-2-1 network over the plane ----------------------------------------------------------
 
 #: Chapter 1's gates as a network: hidden units OR and NAND, output unit AND.
+#:
+#: :meta hide-value:
 XOR_PARAMS: list[np.ndarray] = [
     np.array([[1.0, 1.0], [-1.0, -1.0]]),  # W1 (2, 2): rows are the OR and NAND units
     np.array([-0.5, 1.5]),  # b1 (2,)
@@ -392,7 +394,7 @@ def xor_network(*, w11: float = 1.0, w12: float = 1.0, b1: float = -0.5, b2: flo
     w11, w12, b1, b2 : float
         Starting values of the live sliders, in [-2, 2].
     mode : {"live", "static"}, optional
-        Override :func:`mode`.
+        Override :func:`~mathcore.widgets.mode`.
     """
     chosen = _check_mode(mode) if mode is not None else _env_mode()
     plane = XorPlane()
@@ -438,7 +440,7 @@ _X_FINE = np.linspace(0.0, 1.0, 801)  # (801,) where the curves are drawn and th
 
 
 def approximation_error(n_units: int, activation: str = "relu", x=None) -> float:
-    """Largest |sin(2πx) − g(x)| over [0, 1] for :func:`mathcore.layers.approximator` with these units.
+    """Largest ``|sin(2πx) − g(x)|`` over [0, 1] for :func:`mathcore.layers.approximator` with these units.
 
     Measured on ``x`` (default 801 equally spaced points, which include every knot and edge
     for the numbers of units in :data:`APPROX_UNITS`).
@@ -532,7 +534,7 @@ def curve_approximation(*, units: int = 8, activation: str = "ReLU", mode: str |
     activation : {"ReLU", "sigmoid"}
         Starting activation.
     mode : {"live", "static"}, optional
-        Override :func:`mode`.
+        Override :func:`~mathcore.widgets.mode`.
     """
     lookup(_KINDS, activation, "activation for curve_approximation")
     chosen = _check_mode(mode) if mode is not None else _env_mode()
