@@ -3,13 +3,15 @@
 One module per concept, named like its chapter: :mod:`~mathcore.neuron`,
 :mod:`~mathcore.layers`, :mod:`~mathcore.network`, :mod:`~mathcore.activations`,
 :mod:`~mathcore.losses`, :mod:`~mathcore.optim`, :mod:`~mathcore.regularization`,
-with :mod:`~mathcore.gradcheck`, :mod:`~mathcore.derivations` (the book's
-equations as SymPy objects), :mod:`~mathcore.widgets`, :mod:`~mathcore.plotting`
-and :mod:`~mathcore.data`.
+with :mod:`~mathcore.gradcheck` and :mod:`~mathcore.autodiff` (Chapter 6's
+checks and scalar reverse-mode engine), :mod:`~mathcore.metrics`,
+:mod:`~mathcore.derivations` (the book's equations as SymPy objects),
+:mod:`~mathcore.widgets`, :mod:`~mathcore.plotting` and :mod:`~mathcore.data`.
 """
 
-from . import activations, derivations, gradcheck, layers, losses, neuron, optim, regularization
+from . import activations, autodiff, derivations, gradcheck, layers, losses, metrics, neuron, optim, regularization
 from .network import MLP
 
-__all__ = ["MLP", "activations", "derivations", "gradcheck", "layers", "losses", "neuron", "optim", "regularization"]
+__all__ = ["MLP", "activations", "autodiff", "derivations", "gradcheck", "layers", "losses", "metrics", "neuron", "optim",
+           "regularization"]
 __version__ = "0.1.0"

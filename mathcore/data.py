@@ -266,6 +266,27 @@ def _standardise(X_fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(std > 0, std, 1.0)
 
 
+def _load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The digits exactly as ``sklearn.datasets.load_digits`` returns them, read from its data file.
+
+    The file ships inside scikit-learn; reading it directly skips importing
+    ``sklearn.datasets``, which costs about 2 s in a fresh kernel (it pulls in
+    SciPy's sparse matrices and more). ``tests/test_data.py`` checks the result
+    against ``load_digits`` itself.
+    """
+    import gzip
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("sklearn")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the digits ship with scikit-learn: pip install scikit-learn")
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    with gzip.open(path, "rt") as f:
+        table = np.loadtxt(f, delimiter=",")  # (1797, 65): 64 pixels, then the digit
+    return table[:, :-1].astype(np.float64), table[:, -1].astype(np.int64)
+
+
 def digits(
     split: bool = True, *, test_size: float = 0.25, standardize: bool = True, seed: int = 0
 ) -> DigitsSplit | tuple[np.ndarray, np.ndarray]:
@@ -306,11 +327,7 @@ def digits(
     if test_size == 1.0:
         raise ValueError(f"test_size must be < 1, got {test_size}")
     seed = _check_seed(seed)
-    from sklearn.datasets import load_digits  # imported late: only this loader needs scikit-learn
-
-    bunch = load_digits()
-    X = np.asarray(bunch.data, dtype=np.float64)  # (1797, 64)
-    y = np.asarray(bunch.target, dtype=np.int64)  # (1797,)
+    X, y = _load_digits()  # (1797, 64), (1797,)
     if not split:
         if standardize:
             mean, scale = _standardise(X)  # (64,), (64,)
@@ -331,3 +348,48 @@ def digits(
         mean,
         scale,
     )
+
+
+__all__.append("stratified_split")
+
+
+def stratified_split(X, y, test_size: float = 0.2, *, seed: int = 0):
+    """Split ``(X, y)`` in two, each class in the same proportion in both parts (as :func:`digits` does).
+
+    Used to carve a validation set out of a training set, so that
+    hyperparameters are chosen without looking at the test set.
+
+    Parameters
+    ----------
+    X : array_like
+        Samples, one per row.
+    y : array_like of int
+        Class labels.
+    test_size : float
+        Fraction of each class in the second part, in (0, 1), rounded per class.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    X_a, X_b, y_a, y_b : ndarray
+        The two parts, each shuffled.
+
+    Shapes
+    ------
+    X : (n, d); y : (n,) -> X_a : (n_a, d), X_b : (n_b, d), y_a : (n_a,), y_b : (n_b,).
+    """
+    from ._validate import as_float_array
+
+    X = as_float_array(X, "X", ndim=2)  # (n, d)
+    y_arr = np.asarray(y)
+    if y_arr.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y_arr.shape}")
+    if not np.issubdtype(y_arr.dtype, np.integer):
+        raise TypeError(f"y must hold integer class labels, got dtype {y_arr.dtype}")
+    test_size = check_scalar(test_size, "test_size", low=0.0, low_open=True, high=1.0)
+    if test_size == 1.0:
+        raise ValueError(f"test_size must be < 1, got {test_size}")
+    rng = np.random.default_rng(_check_seed(seed))
+    a, b = _stratified_indices(y_arr, test_size, rng)  # (n_a,), (n_b,)
+    return X[a], X[b], y_arr[a], y_arr[b]

@@ -11,6 +11,12 @@ overflow. :func:`train` and :func:`minimize` check every step and stop at the
 first non-finite or exploding value, reporting where and why, instead of
 carrying NaN forward or flooding the reader with overflow warnings.
 
+On a quadratic with Hessian eigenvalues :math:`\lambda_i`, :func:`quadratic_rate`
+gives the factor by which the error shrinks (or grows) per step: gradient
+descent is stable exactly when :math:`\eta < 2/\lambda_{\max}`, heavy-ball
+momentum when :math:`\eta < 2(1 + \beta)/\lambda_{\max}`.
+:func:`step_decay` is the simplest learning-rate schedule.
+
 References: Polyak, "Some methods of speeding up the convergence of iteration
 methods" (1964); Robbins and Monro, "A stochastic approximation method" (1951);
 Goodfellow, Bengio and Courville, *Deep Learning* (2016), 8.3.
@@ -25,7 +31,8 @@ import numpy as np
 
 from ._validate import as_float_array, check_scalar
 
-__all__ = ["SGD", "Momentum", "minibatches", "train", "History", "minimize", "Path", "DivergenceError"]
+__all__ = ["SGD", "Momentum", "minibatches", "train", "History", "minimize", "Path", "DivergenceError",
+           "quadratic_rate", "step_decay"]
 
 #: Values beyond this are treated as divergence: well before float64 overflows
 #: (1.8e308), and no sensible cost or parameter in this book comes near it.
@@ -99,7 +106,7 @@ def _finite(x: float) -> bool:
 def train(model, X, Y, optimizer, epochs: int, batch_size: int | None = None, loss: str | None = None,
           l2: float = 0.0, l1: float = 0.0, seed: int = 0, validation=None,
           on_divergence: str = "stop", callback: Callable | None = None) -> History:
-    """Train ``model`` (a :class:`mathcore.MLP`) and record the cost after each epoch.
+    """Train ``model`` (a :class:`~mathcore.network.MLP`) and record the cost after each epoch.
 
     Parameters
     ----------
@@ -196,3 +203,70 @@ def minimize(f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.n
             points.append(x.copy())
             values.append(fx)
     return Path(np.array(points), np.array(values), diverged, message)
+
+
+def quadratic_rate(lr: float, curvatures, momentum: float = 0.0) -> float:
+    r"""The asymptotic factor per step of gradient descent (with momentum) on a quadratic.
+
+    On :math:`C(\mathbf w) = \tfrac12 \mathbf w^\top H \mathbf w` the iteration
+    acts on each eigendirection of :math:`H` (eigenvalue :math:`\lambda`)
+    separately. Without momentum the error there is multiplied by
+    :math:`1 - \eta\lambda` each step. With momentum (as :func:`minimize` and
+    :class:`Momentum` do it, :math:`v \leftarrow \beta v + \lambda w,\ w
+    \leftarrow w - \eta v`) the pair :math:`(v, w)` is multiplied by
+    :math:`M = \begin{pmatrix}\beta & \lambda \\ -\eta\beta & 1 - \eta\lambda\end{pmatrix}`,
+    whose eigenvalues are the roots of :math:`\mu^2 - (1 + \beta - \eta\lambda)\mu + \beta`.
+    The rate is the largest modulus of those factors over all eigenvalues:
+    the iteration converges exactly when it is below 1.
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate :math:`\eta > 0`.
+    curvatures : array_like
+        The eigenvalues of the Hessian (any real numbers; a negative one is a
+        direction of negative curvature, which no learning rate makes stable).
+    momentum : float
+        :math:`\beta \in [0, 1)`.
+
+    Returns
+    -------
+    float
+        :math:`\max_i |1 - \eta\lambda_i|` without momentum; the spectral
+        radius of :math:`M` over all :math:`\lambda_i` with it.
+
+    Shapes
+    ------
+    curvatures : (d,) or scalar -> a float.
+    """
+    lr = check_scalar(lr, "lr", low=0.0, low_open=True)
+    beta = check_scalar(momentum, "momentum", low=0.0, high=1.0)
+    if beta == 1.0:
+        raise ValueError("momentum must be < 1: with momentum = 1 the velocity never forgets")
+    lam = as_float_array(curvatures, "curvatures", ndim=(0, 1)).ravel()  # (d,)
+    s = 1.0 + beta - lr * lam  # (d,) trace of M
+    # Roots of mu^2 - s mu + beta; the one of larger modulus is (s + sign(s) sqrt(s^2 - 4 beta)) / 2, the
+    # other beta divided by it. For |s| > 1 it is written as s/2 (1 + sqrt(1 - 4 beta / s^2)), so that no
+    # s^2 is formed: that would overflow for a huge lr.
+    big = np.empty_like(s)  # (d,)
+    small = np.abs(s) <= 1.0
+    sign = np.where(s[small] >= 0, 1.0, -1.0)
+    big[small] = np.abs((s[small] + sign * np.sqrt((s[small] ** 2 - 4.0 * beta).astype(complex))) / 2.0)
+    t = s[~small]
+    big[~small] = np.abs(t / 2.0 * (1.0 + np.sqrt((1.0 - 4.0 * beta / t / t).astype(complex))))
+    return float(np.max(big))
+
+
+def step_decay(step: int, lr0: float, drop: float = 0.5, every: int = 10) -> float:
+    r"""The learning rate at ``step`` (0, 1, 2, ...) of a step-decay schedule.
+
+    .. math:: \eta_t = \eta_0 \, \gamma^{\lfloor t / s \rfloor}
+
+    with :math:`\eta_0` = ``lr0``, :math:`\gamma` = ``drop`` and :math:`s` = ``every``:
+    constant for ``every`` steps, then multiplied by ``drop``.
+    """
+    step = check_scalar(step, "step", low=0, integer=True)
+    lr0 = check_scalar(lr0, "lr0", low=0.0, low_open=True)
+    drop = check_scalar(drop, "drop", low=0.0, high=1.0, low_open=True)
+    every = check_scalar(every, "every", low=1, integer=True)
+    return lr0 * drop ** (step // every)

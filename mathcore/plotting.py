@@ -40,9 +40,13 @@ import numpy as np
 from cycler import cycler
 from matplotlib import rc_context, rcParams
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
+
+from ._validate import as_float_array, check_scalar
 
 __all__ = [
     "OKABE_ITO",
@@ -64,6 +68,10 @@ __all__ = [
     "plot_decision_region",
     "grid_labels",
     "plot_points",
+    "image_grid",
+    "plot_confusion_matrix",
+    "power_of_ten",
+    "log_axis",
 ]
 
 #: The eight Okabe–Ito colours, by the names their authors gave them.
@@ -100,6 +108,8 @@ DPI: int = 90
 FIGSIZE: tuple[float, float] = (6.0, 4.0)
 
 #: The rcParams of the book's style.
+#:
+#: :meta hide-value:
 STYLE: dict[str, object] = {
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
@@ -512,3 +522,178 @@ def plot_points(
             )
         )
     return artists
+
+
+# --- images and confusion matrices (Chapter 8) ---------------------------------------------
+
+
+
+def image_grid(
+    images,
+    titles: Sequence[str],
+    title: str,
+    *,
+    ncols: int = 8,
+    cell: float = 0.95,
+    cmap: str = "gray_r",
+) -> tuple[Figure, np.ndarray]:
+    """Small grey-scale images side by side, each with a caption, in the book's style.
+
+    Parameters
+    ----------
+    images : array_like
+        ``m`` images of ``h`` x ``w`` pixels (darker is larger, as ink on
+        paper); each is scaled to its own range.
+    titles : sequence of str
+        One caption per image (e.g. ``"true 3\\npred 8"``).
+    title : str
+        The figure's title; required, as for :func:`figure`.
+    ncols : int
+        Images per row.
+    cell : float
+        Width in inches of each image's cell (the height adds room for the caption).
+    cmap : str
+        Colour map.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : ndarray of Axes, shape (rows, ncols); unused cells are switched off.
+
+    Shapes
+    ------
+    images : (m, h, w); titles : (m,).
+    """
+    _check_text(title, "title")
+    imgs = np.asarray(images, dtype=float)  # (m, h, w)
+    if imgs.ndim != 3 or imgs.shape[0] == 0:
+        raise ValueError(f"images must have shape (m, h, w) with m >= 1, got {imgs.shape}")
+    if not np.all(np.isfinite(imgs)):
+        raise ValueError("images must hold finite pixel values")
+    if isinstance(titles, str) or len(titles) != imgs.shape[0]:
+        raise ValueError(f"titles must be a sequence of {imgs.shape[0]} strings, one per image")
+    if not isinstance(ncols, int) or isinstance(ncols, bool) or ncols < 1:
+        raise ValueError(f"ncols must be an integer >= 1, got {ncols!r}")
+    m = imgs.shape[0]
+    ncols = min(ncols, m)
+    nrows = -(-m // ncols)
+    lines = max(str(t).count("\n") + 1 for t in titles)
+    # Fixed positions, not a constrained layout: solving one for dozens of axes
+    # costs a second drawing pass (0.3 s and more).
+    caption = 0.17 * lines  # inches of caption above each image
+    head = 0.45  # inches for the figure title
+    width, height = cell * ncols, (cell + caption) * nrows + head
+    with book_style():
+        fig = Figure(figsize=(width, height), dpi=DPI)
+        fig.suptitle(title, fontsize=12, fontweight="bold", y=1 - 0.12 / height, va="top")
+        axes = np.empty((nrows, ncols), dtype=object)
+        side = 0.82 * cell  # each image is square, with a margin around it
+        for r in range(nrows):
+            for c in range(ncols):
+                left = c * cell + (cell - side) / 2
+                bottom = height - head - (r + 1) * (cell + caption) + (cell - side) / 2
+                ax = fig.add_axes((left / width, bottom / height, side / width, side / height))
+                ax.set_axis_off()
+                k = r * ncols + c
+                if k < m:
+                    ax.imshow(imgs[k], cmap=cmap, interpolation="nearest")
+                    ax.set_title(str(titles[k]), fontsize=8.5, fontweight="normal", pad=3)
+                axes[r, c] = ax
+    return fig, axes
+
+
+def plot_confusion_matrix(ax: Axes, M, *, labels: Sequence[str] | None = None, cmap: str = "Blues"):
+    """Draw a confusion matrix as a shaded table of counts: true class down, predicted across.
+
+    The off-diagonal cells, the mistakes, are shaded on their own scale
+    (a diagonal of 40s would otherwise wash out every 1), the diagonal in
+    grey; every non-zero count is written in its cell.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    M : array_like
+        Square matrix of non-negative counts (rows: true class).
+    labels : sequence of str, optional
+        Class names; ``"0"``, ``"1"``, ... by default.
+    cmap : str
+        Colour map of the mistakes.
+
+    Returns
+    -------
+    image : matplotlib.image.AxesImage
+
+    Shapes
+    ------
+    M : (K, K).
+    """
+    M = np.asarray(M)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.size == 0:
+        raise ValueError(f"M must be a square matrix of counts, got shape {M.shape}")
+    if not np.issubdtype(M.dtype, np.number) or M.dtype == bool or not np.all(np.isfinite(M)) or M.min() < 0:
+        raise ValueError("M must hold finite, non-negative counts")
+    K = M.shape[0]
+    labels = [str(k) for k in range(K)] if labels is None else [str(s) for s in labels]
+    if len(labels) != K:
+        raise ValueError(f"labels must name all {K} classes, got {len(labels)}")
+    off = M.astype(float).copy()  # (K, K)
+    np.fill_diagonal(off, np.nan)
+    image = ax.imshow(off, cmap=cmap, vmin=0, vmax=max(1.0, np.nanmax(off) if K > 1 else 1.0))
+    ax.imshow(np.where(np.eye(K, dtype=bool), 1.0, np.nan), cmap=ListedColormap(["#d9d9d9"]), vmin=0, vmax=1)
+    high = 0.6 * max(1.0, np.nanmax(off) if K > 1 else 1.0)
+    for j in range(K):
+        for k in range(K):
+            if M[j, k]:
+                dark = j != k and M[j, k] > high
+                ax.text(k, j, f"{M[j, k]:g}", ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black", fontweight="bold" if j == k else "normal")
+    ax.set_xticks(range(K), labels)
+    ax.set_yticks(range(K), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.grid(False)
+    return image
+
+
+# --- log axes ---------------------------------------------------------------------------------
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float, _pos=None) -> str:
+    """A log-axis tick label in plain Unicode: ``10⁻⁴`` for 1e-4, other values as ``{:g}``.
+
+    The signature is a Matplotlib ``FuncFormatter``'s.
+    """
+    if value > 0:
+        exponent = np.log10(value)
+        if abs(exponent - round(exponent)) < 1e-9:
+            return "10" + str(int(round(exponent))).translate(_SUPERSCRIPT)
+    return f"{value:g}"
+
+
+def log_axis(axis, *, every: int = 1, ticks=None) -> None:
+    """Label a logarithmic ``axis`` (``ax.xaxis`` or ``ax.yaxis``) in plain text, without minor ticks.
+
+    By default at every ``every``-th power of ten, written ``10ⁿ``; with
+    ``ticks``, at those values, written ``10ⁿ`` if every one is a power of ten
+    and as plain numbers otherwise (for an axis spanning a decade or less). Matplotlib's default log labels are mathtext, and laying out
+    each new one costs 5 to 40 ms; its eight minor ticks per decade slow the
+    layout further. Together they added about a second to a chapter with a few
+    log axes, and tens of milliseconds to a slider move that redraws one.
+    """
+    if not isinstance(axis, Axis):
+        raise TypeError(f"axis must be a Matplotlib axis such as ax.yaxis, got {type(axis).__name__}")
+    every = check_scalar(every, "every", low=1, integer=True)
+    if ticks is None:
+        axis.set_major_locator(LogLocator(base=10.0 ** every, numticks=30))
+        axis.set_major_formatter(FuncFormatter(power_of_ten))
+    else:
+        ticks = as_float_array(ticks, "ticks", ndim=1)
+        if np.any(ticks <= 0):
+            raise ValueError("ticks on a log axis must be positive")
+        exponents = np.log10(ticks)
+        powers = bool(np.all(np.abs(exponents - np.round(exponents)) < 1e-9))
+        axis.set_major_locator(FixedLocator(ticks))
+        axis.set_major_formatter(FuncFormatter(power_of_ten if powers else lambda value, _pos=None: f"{value:g}"))
+    axis.set_minor_locator(NullLocator())

@@ -196,3 +196,55 @@ def test_digits_split_depends_on_seed_only():
     a, b, c = data.digits(seed=0), data.digits(seed=0), data.digits(seed=1)
     assert_array_equal(a.X_train, b.X_train)
     assert not np.array_equal(a.y_train, c.y_train)
+
+
+# --- stratified_split --------------------------------------------------------------------
+
+
+def test_stratified_split_keeps_class_shares_and_partitions_the_rows():
+    from mathcore import data as _data
+
+    X = np.arange(200, dtype=float).reshape(100, 2)  # (100, 2): row i holds 2i, 2i + 1
+    y = np.repeat(np.arange(4), 25)  # (100,)
+    Xa, Xb, ya, yb = _data.stratified_split(X, y, 0.2, seed=3)
+    assert Xa.shape == (80, 2) and Xb.shape == (20, 2)
+    assert np.bincount(yb).tolist() == [5, 5, 5, 5] and np.bincount(ya).tolist() == [20, 20, 20, 20]
+    rows = np.concatenate([Xa[:, 0], Xb[:, 0]]) / 2  # every row exactly once
+    assert sorted(rows.astype(int).tolist()) == list(range(100))
+    assert np.array_equal(y[(Xb[:, 0] / 2).astype(int)], yb)  # labels travel with their rows
+    again = _data.stratified_split(X, y, 0.2, seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip(again, (Xa, Xb, ya, yb)))
+
+
+@pytest.mark.parametrize(
+    "args, exc, match",
+    [
+        ((np.zeros((4, 2)), np.zeros(3, int)), ValueError, "y must have shape \\(4,\\)"),
+        ((np.zeros((4, 2)), np.zeros(4)), TypeError, "integer class labels"),
+        ((np.zeros(4), np.zeros(4, int)), ValueError, "X"),
+        ((np.zeros((4, 2)), np.zeros(4, int), 1.0), ValueError, "test_size must be < 1"),
+        ((np.zeros((4, 2)), np.zeros(4, int), 0.0), ValueError, "test_size"),
+        ((np.zeros((4, 2)), np.array([0, 0, 0, 1]), 0.5), ValueError, "class 1"),
+    ],
+)
+def test_stratified_split_errors_name_the_argument(args, exc, match):
+    from mathcore import data as _data
+
+    with pytest.raises(exc, match=match):
+        _data.stratified_split(*args)
+
+
+def test_digits_are_scikit_learns_without_importing_sklearn_datasets():
+    import subprocess
+    import sys
+
+    from sklearn.datasets import load_digits
+
+    X, y = data.digits(split=False, standardize=False)
+    bunch = load_digits()
+    assert np.array_equal(X, bunch.data) and np.array_equal(y, bunch.target)
+    assert X.dtype == np.float64 and y.dtype == np.int64
+    # the point of reading the file directly: a chapter never pays for importing sklearn.datasets
+    code = "import sys; from mathcore import data; data.digits(); print('sklearn.datasets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

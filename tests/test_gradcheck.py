@@ -148,3 +148,55 @@ def test_gradcheck_result_refuses_truthiness():
         bool(result)
     with pytest.raises(TypeError):
         assert result  # the mistake the guard exists for
+
+
+# --- directional_check: two evaluations per direction, whatever the number of parameters -----------
+
+from mathcore import MLP  # noqa: E402
+from mathcore.gradcheck import directional_check  # noqa: E402
+
+
+def _net_problem():
+    net = MLP([3, 5, 2], activation="tanh", seed=3)
+    rng = np.random.default_rng(8)
+    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))  # (6, 3), (6, 2)
+    return net, X, Y
+
+
+def test_directional_check_passes_a_right_gradient_and_costs_two_calls_per_direction():
+    net, X, Y = _net_problem()
+    _, grads = net.loss_and_gradients(X, Y)
+    calls = []
+    before = [p.copy() for p in net.params]
+
+    def f():
+        calls.append(1)
+        return net.loss(X, Y)
+    err = directional_check(f, net.params, grads, n_directions=4)
+    assert err < 1e-6  # a right gradient: central-difference error only, ~1e-9 relative
+    assert len(calls) == 2 * 4
+    assert all(np.array_equal(p, q) for p, q in zip(net.params, before))  # restored bit for bit
+
+
+def test_directional_check_catches_a_wrong_gradient():
+    net, X, Y = _net_problem()
+    _, grads = net.loss_and_gradients(X, Y)
+    wrong = [g.copy() for g in grads]
+    wrong[0] = wrong[0] * 1.5  # one layer's gradient off by half
+    assert directional_check(lambda: net.loss(X, Y), net.params, wrong) > 1e-2
+    transposed = [g.copy() for g in grads]
+    transposed[2] = -transposed[2]
+    assert directional_check(lambda: net.loss(X, Y), net.params, transposed) > 1e-2
+
+
+def test_directional_check_rejects_bad_input():
+    net, X, Y = _net_problem()
+    _, grads = net.loss_and_gradients(X, Y)
+    with pytest.raises(ValueError, match="3 parameter arrays but 4"):
+        directional_check(lambda: 0.0, net.params[:3], grads)
+    with pytest.raises(ValueError, match="analytic\\[1\\] has shape"):
+        directional_check(lambda: 0.0, net.params, [grads[0], grads[2], grads[1], grads[3]])
+    with pytest.raises(ValueError, match="n_directions must be >= 1"):
+        directional_check(lambda: 0.0, net.params, grads, n_directions=0)
+    with pytest.raises(TypeError, match="float64"):
+        directional_check(lambda: 0.0, [np.zeros(2, dtype=np.float32)], [np.zeros(2)])

@@ -260,3 +260,68 @@ def test_train_is_deterministic_given_seed():
     for a, b in zip(runs[0][1], runs[1][1]):
         assert_allclose(a, b, rtol=0, atol=0)
     assert runs[0][0] != runs[2][0]  # the seed drives the shuffle
+
+
+# --- quadratic_rate: the factor per step on a quadratic; step_decay ------------------------
+
+
+@pytest.mark.parametrize("lr, momentum", [(0.05, 0.0), (0.19, 0.0), (0.21, 0.0), (0.1, 0.5), (0.3, 0.9),
+                                          (0.4, 0.9), (0.02, 0.8), (0.39, 0.95)])
+def test_quadratic_rate_is_the_spectral_radius_of_the_iteration(lr, momentum):
+    lam = np.array([1.0, 10.0])
+    want = max(np.abs(np.linalg.eigvals(np.array([[momentum, l], [-lr * momentum, 1.0 - lr * l]]))).max()
+               for l in lam)
+    # eigvals of a 2x2 matrix agree with the closed-form roots to ~1e-15; a double root (beta = (1 - sqrt(eta
+    # lam))^2) is ill-conditioned for eigvals, which then errs by ~sqrt(eps) = 1e-8
+    assert optim.quadratic_rate(lr, lam, momentum) == pytest.approx(want, rel=1e-7)
+
+
+def test_quadratic_rate_without_momentum_by_hand_and_threshold():
+    assert optim.quadratic_rate(0.1, [1.0, 10.0]) == pytest.approx(0.9, rel=1e-15)
+    assert optim.quadratic_rate(0.25, [4.0]) == 0.0  # eta = 1/lambda: one step to the minimum
+    lam = np.array([0.5, 2.0, 8.0])
+    for lr in np.linspace(0.01, 0.5, 50):
+        # stable exactly when lr < 2 / lambda_max = 0.25 (the boundary itself excluded from the grid)
+        assert (optim.quadratic_rate(lr, lam) < 1.0) == (lr < 0.25)
+    for beta in (0.3, 0.9):
+        for lr in np.linspace(0.01, 0.5, 50):
+            if abs(lr * 8.0 - 2 * (1 + beta)) > 1e-9:
+                assert (optim.quadratic_rate(lr, lam, beta) < 1.0) == (lr * 8.0 < 2 * (1 + beta))
+
+
+def test_quadratic_rate_predicts_minimize():
+    lam = np.array([1.0, 10.0])
+    f = lambda w: 0.5 * float(w @ (lam * w))
+    g = lambda w: lam * w
+    for lr, beta in [(0.15, 0.0), (0.1, 0.6)]:
+        path = minimize(f, g, [1.0, 1.0], lr=lr, steps=400, momentum=beta)
+        rho = optim.quadratic_rate(lr, lam, beta)
+        # the error norm shrinks like rho^t up to a bounded factor: compare slopes of log |w_t| over 200 steps
+        norms = np.linalg.norm(path.points, axis=1)
+        assert (norms[400] / norms[200]) ** (1 / 200) == pytest.approx(rho, rel=0.02)
+
+
+def test_quadratic_rate_extremes_and_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(optim.quadratic_rate(1e300, [10.0], 0.5))
+        assert optim.quadratic_rate(1e-300, [1.0], 0.3) == pytest.approx(1.0)
+        assert optim.quadratic_rate(0.1, [-1.0]) > 1.0  # negative curvature: never stable
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        optim.quadratic_rate(0.0, [1.0])
+    with pytest.raises(ValueError, match="momentum must be < 1"):
+        optim.quadratic_rate(0.1, [1.0], 1.0)
+    with pytest.raises(ValueError, match="curvatures must not be empty"):
+        optim.quadratic_rate(0.1, [])
+    with pytest.raises(ValueError, match="curvatures must be finite"):
+        optim.quadratic_rate(0.1, [np.nan])
+
+
+def test_step_decay_by_hand_and_errors():
+    assert [optim.step_decay(t, 0.8, 0.5, 3) for t in range(7)] == [0.8, 0.8, 0.8, 0.4, 0.4, 0.4, 0.2]
+    assert optim.step_decay(10**6, 1.0, 0.5, 1) == 0.0  # underflows to 0, no warning, no error
+    for args, exc, message in [((-1, 0.1), ValueError, "step must be >= 0"), ((1.5, 0.1), TypeError, "step must be an integer"),
+                               ((0, 0.0), ValueError, "lr0 must be > 0"), ((0, 0.1, 0.0), ValueError, "drop must be > 0"),
+                               ((0, 0.1, 1.5), ValueError, "drop must be <= 1"), ((0, 0.1, 0.5, 0), ValueError, "every must be >= 1")]:
+        with pytest.raises(exc, match=message):
+            optim.step_decay(*args)

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
 from PIL import Image
 
 from mathcore import plotting
@@ -255,3 +256,98 @@ def test_plot_points_checks_shapes_and_labels():
         plotting.plot_points(ax, np.zeros((3, 2)), np.zeros(2))
     with pytest.raises(ValueError, match="y"):
         plotting.plot_points(ax, np.zeros((2, 2)), np.array([0.5, 1.0]))
+
+
+# --- image grids and confusion matrices ----------------------------------------------------
+
+
+def test_image_grid_lays_out_captioned_images():
+    imgs = np.arange(5 * 4 * 4, dtype=float).reshape(5, 4, 4)  # (5, 4, 4)
+    fig, axes = plotting.image_grid(imgs, [f"image {k}" for k in range(5)], "Five images", ncols=3)
+    assert axes.shape == (2, 3)
+    shown = [ax for ax in axes.ravel() if ax.images]
+    assert len(shown) == 5 and [ax.get_title() for ax in shown] == [f"image {k}" for k in range(5)]
+    np.testing.assert_array_equal(shown[2].images[0].get_array(), imgs[2])
+    assert not axes.ravel()[5].images  # the sixth cell is empty
+    assert plotting.to_png(fig).startswith(PNG_SIGNATURE)
+
+
+@pytest.mark.parametrize(
+    "images, titles, match",
+    [
+        (np.zeros((2, 4)), ["a", "b"], "shape \\(m, h, w\\)"),
+        (np.zeros((2, 4, 4)), ["a"], "titles must be a sequence of 2 strings"),
+        (np.zeros((1, 4, 4)), "a", "titles must be a sequence"),
+        (np.full((1, 2, 2), np.nan), ["a"], "finite"),
+    ],
+)
+def test_image_grid_checks_its_input(images, titles, match):
+    with pytest.raises(ValueError, match=match):
+        plotting.image_grid(images, titles, "Images")
+
+
+def test_image_grid_needs_a_title():
+    with pytest.raises(ValueError, match="title must not be empty"):
+        plotting.image_grid(np.zeros((1, 2, 2)), ["a"], " ")
+
+
+def test_plot_confusion_matrix_writes_every_count_and_shades_mistakes():
+    M = np.array([[40, 2, 0], [1, 35, 0], [0, 0, 44]])
+    fig, ax = plotting.figure("Confusion")
+    image = plotting.plot_confusion_matrix(ax, M, labels=["a", "b", "c"])
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == sorted(["40", "2", "1", "35", "44"])  # zeros are left blank
+    data = image.get_array()
+    assert np.ma.is_masked(data[0, 0]) and data[0, 1] == 2  # NaN, masked: the mistakes' own scale excludes the diagonal
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    assert plotting.to_png(fig).startswith(PNG_SIGNATURE)
+
+
+@pytest.mark.parametrize(
+    "M, kwargs, match",
+    [
+        (np.ones((2, 3)), {}, "square"),
+        (np.array([[1, -1], [0, 1]]), {}, "non-negative"),
+        (np.eye(2), {"labels": ["a"]}, "name all 2 classes"),
+    ],
+)
+def test_plot_confusion_matrix_checks_its_input(M, kwargs, match):
+    fig, ax = plotting.figure("Confusion")
+    with pytest.raises(ValueError, match=match):
+        plotting.plot_confusion_matrix(ax, M, **kwargs)
+
+
+# --- log axes ----------------------------------------------------------------------------------
+
+def test_log_axis_labels_powers_of_ten_in_plain_text():
+    fig = Figure()
+    ax = fig.add_subplot(xscale="log", yscale="log", xlim=(1e-8, 1e8), ylim=(0.03, 0.4))
+    plotting.log_axis(ax.xaxis, every=4)
+    plotting.log_axis(ax.yaxis, ticks=[0.05, 0.1, 0.2])
+    xlabels = [ax.xaxis.get_major_formatter()(v) for v in ax.get_xticks() if 1e-8 <= v <= 1e8]
+    assert xlabels == ["10⁻⁸", "10⁻⁴", "10⁰", "10⁴", "10⁸"]
+    # ticks that are not all powers of ten are written as plain numbers, 0.1 included
+    assert [ax.yaxis.get_major_formatter()(v) for v in (0.05, 0.1, 0.2)] == ["0.05", "0.1", "0.2"]
+    assert "$" not in "".join(xlabels)  # never mathtext, whose layout is slow
+    assert len(ax.xaxis.get_minorticklocs()) == 0 and len(ax.yaxis.get_minorticklocs()) == 0
+    plotting.log_axis(ax.yaxis, ticks=[1e-20, 1e-15, 1.0])
+    assert [ax.yaxis.get_major_formatter()(v) for v in (1e-20, 1.0)] == ["10⁻²⁰", "10⁰"]
+
+
+def test_power_of_ten():
+    assert [plotting.power_of_ten(v) for v in (1e-4, 1.0, 10.0, 0.5, 0.0, -1.0)] == \
+        ["10⁻⁴", "10⁰", "10¹", "0.5", "0", "-1"]
+
+
+def test_log_axis_rejects_bad_input():
+    fig = Figure()
+    ax = fig.add_subplot(yscale="log")
+    with pytest.raises(ValueError, match="every must be >= 1"):
+        plotting.log_axis(ax.yaxis, every=0)
+    with pytest.raises(TypeError, match="ax.yaxis"):
+        plotting.log_axis(ax)
+    with pytest.raises(ValueError, match="positive"):
+        plotting.log_axis(ax.yaxis, ticks=[0.0, 1.0])
+    with pytest.raises(ValueError, match="ticks"):
+        plotting.log_axis(ax.yaxis, ticks=[[1.0]])

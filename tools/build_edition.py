@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         if (ROOT / folder).exists():
             shutil.copytree(ROOT / folder, src / folder)
     shutil.copy2(ROOT / "_toc.yml", src / "_toc.yml")
+    # the benchmarks appendix includes the measured results from outside book/
+    (src / "benchmarks").mkdir()
+    shutil.copy2(ROOT / "benchmarks" / "results.md", src / "benchmarks" / "results.md")
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     (src / "_config.yml").write_text(yaml.safe_dump(edition_config(config), sort_keys=False))
     chapters = sorted((ROOT / "book").glob("*.ipynb"))

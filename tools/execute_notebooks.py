@@ -13,6 +13,11 @@ unchanged results rewrites every notebook byte for byte:
   language_info are fixed, execution counts run 1, 2, 3, ..., consecutive stream
   outputs are merged, and cell ids derive from the cell's position (nbformat 4.5).
 
+A cell tagged ``volatile-output`` prints a measurement that differs on every run
+(a training time). Its outputs are left out when deciding whether a notebook
+changed, so a re-execution that changes only them leaves the file as it is and
+``--check`` passes; such a cell is also tagged ``nbval-ignore-output`` for nbval.
+
 MATHCORE_STATIC is removed from the kernel's environment: the committed notebook
 holds what a learner sees (live widgets), not the book build's static twins.
 
@@ -181,6 +186,18 @@ def dumps(nb) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+VOLATILE_TAG = "volatile-output"
+
+
+def comparable(text: str) -> dict:
+    """The notebook as JSON with the outputs of ``volatile-output`` cells removed."""
+    nb = json.loads(text)
+    for cell in nb["cells"]:
+        if VOLATILE_TAG in cell.get("metadata", {}).get("tags", []):
+            cell["outputs"] = []
+    return nb
+
+
 def default_notebooks() -> list[Path]:
     return sorted((ROOT / "book").glob("*.ipynb"))
 
@@ -217,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(path)
             continue
         seconds = time.perf_counter() - start
-        same = path.read_text(encoding="utf-8") == text
+        old = path.read_text(encoding="utf-8")
+        same = old == text or comparable(old) == comparable(text)
         if not same:
             changed.append(path)
             if not args.check:

@@ -27,4 +27,8 @@ from ._core import *  # noqa: F403  (the public API: Derivation, DERIVATIONS, ge
 from ._core import __all__  # noqa: F401
 
 # Importing a chapter's module registers its entries.
-from . import ch1_neurons, ch2_layers, ch3_activations, ch4_losses, ch7_regularization  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    ch1_neurons, ch2_layers, ch3_activations, ch4_losses, ch5_gradient_descent, ch6_backprop,
+    ch7_regularization, ch8_capstone,
+)
+from . import appendix_matrix_calculus  # noqa: E402, F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._core import Derivation, register
+from ._core import Derivation, register, unevaluated_sum as _sum
 from .. import regularization
 
 
@@ -15,4 +15,158 @@ register(Derivation(
 register(Derivation(
     "regularization.l1.gradient", 7, "the subgradient of the L1 (lasso) penalty, 0 at $w = 0$ by convention",
     sp.Derivative(regularization.PENALTIES["l1"].symbolic(_w, _lam), _w), _lam * sp.sign(_w),
-    points=[{_w: 0.0}], domain={_lam: (0.0, 2.0)}))
+    points=[{_w: 0.0}], domain={_lam: (0.0, 2.0)},
+    prove=False))  # SymPy's attempt on the Piecewise costs 1.5 s and proves nothing more than the 201 points
+
+
+# --- weight decay: one gradient step on the penalised cost ----------------------------------
+
+_eta = sp.Symbol(r"\eta", positive=True)
+_C = sp.Function("C")
+_a = sp.symbols("a_0:4", real=True)
+#: a general cubic stands in for the data cost, so that the identity can be evaluated at points
+_C_DEF = sp.Lambda(_w, _sum(_a[0], _a[1] * _w, _a[2] * _w**2, _a[3] * _w**3))
+register(Derivation(
+    "regularization.weight-decay", 7,
+    r"a gradient-descent step on the data cost plus the L2 penalty shrinks the weight by the factor "
+    r"$1 - \eta\lambda$ before the usual step: weight decay (for any differentiable data cost $C$; "
+    r"checked with a general cubic)",
+    _sum(_w, -_eta * sp.Derivative(_sum(_C(_w), regularization.PENALTIES["l2"].symbolic(_w, _lam)), _w)),
+    _sum(sp.Mul(_sum(1, -_eta * _lam), _w, evaluate=False), -_eta * sp.Derivative(_C(_w), _w)),
+    definitions={_C: _C_DEF}, domain={_lam: (0.0, 2.0), _eta: (0.001, 1.0)},
+    prove=False))  # SymPy proves it too, in 0.4 to 0.8 s that a chapter run cannot spare
+register(Derivation(
+    "regularization.l1-step", 7,
+    r"a gradient-descent step with the L1 penalty instead moves every nonzero weight towards 0 by the same "
+    r"amount $\eta\lambda$, however small the weight",
+    _sum(_w, -_eta * sp.Derivative(_sum(_C(_w), regularization.PENALTIES["l1"].symbolic(_w, _lam)), _w)),
+    _sum(_w, -_eta * _lam * sp.sign(_w), -_eta * sp.Derivative(_C(_w), _w)),
+    definitions={_C: _C_DEF}, domain={_lam: (0.0, 2.0), _eta: (0.001, 1.0)}, points=[{_w: 0.0}],
+    assumptions=r"$w \ne 0$; at $w = 0$ the subgradient convention $\operatorname{sign}(0) = 0$",
+    prove=False))  # as for the subgradient: the Piecewise makes SymPy slow
+
+
+# --- the gradient and the closed form of ridge regression -----------------------------------
+
+_n, _d = 3, 2
+_X = sp.MatrixSymbol("X", _n, _d)
+_y = sp.MatrixSymbol("y", _n, 1)
+_wv = sp.MatrixSymbol("w", _d, 1)
+_wstar = sp.MatrixSymbol(r"w^{\star}", _d, 1)
+_x = [[sp.Symbol(f"x_{i + 1}{j + 1}", real=True) for j in range(_d)] for i in range(_n)]
+_ys = sp.symbols(f"y_1:{_n + 1}", real=True)
+_ws = sp.symbols(f"w_1:{_d + 1}", real=True)
+_cost = _sum(
+    sp.Mul(sp.Rational(1, _n), _sum(*[_sum(*[_x[i][j] * _ws[j] for j in range(_d)], -_ys[i]) ** 2
+                                       for i in range(_n)]), evaluate=False),
+    sp.Mul(_lam / 2, _sum(*[wj**2 for wj in _ws]), evaluate=False))
+_matrices = {_X: sp.Matrix(_x), _y: sp.Matrix(_ys)}
+register(Derivation(
+    "regularization.ridge-gradient", 7,
+    r"the gradient of the ridge cost $C(w) = \frac1n\lVert Xw - y\rVert^2 + \frac{\lambda}{2}\lVert w\rVert^2$ "
+    r"(mean squared error, no bias) is $\frac2n X^\top(Xw - y) + \lambda w$; shown for $n = 3$ examples and "
+    r"$d = 2$ weights, entry by entry",
+    sp.Matrix([sp.Derivative(_C(*_ws), wj) for wj in _ws]),
+    sp.MatAdd(sp.Rational(2, _n) * _X.T * (_X * _wv - _y), _lam * _wv),
+    definitions={_C: sp.Lambda(_ws, _cost), **_matrices, _wv: sp.Matrix(_ws)},
+    domain={_lam: (0.0, 2.0)}, prove=False))  # SymPy proves it too (0.3 s)
+register(Derivation(
+    "regularization.ridge-closed-form", 7,
+    r"the gradient vanishes at $w^\star = (X^\top X + \frac{n\lambda}{2} I)^{-1} X^\top y$, the ridge "
+    r"solution ($n = 3$, $d = 2$; the same algebra for any size)",
+    sp.MatAdd(sp.Rational(2, _n) * _X.T * (_X * _wstar - _y), _lam * _wstar), sp.ZeroMatrix(_d, 1),
+    definitions={_wstar: (_X.T * _X + sp.Rational(_n, 2) * _lam * sp.Identity(_d)).I * _X.T * _y, **_matrices},
+    domain={_lam: (0.05, 2.0)}, assumptions=r"$\lambda > 0$ (then the matrix is invertible for any $X$)",
+    prove=False))  # SymPy's proof of the inverse of a symbolic 2 x 2 matrix costs seconds
+
+
+# --- the Bayesian view: penalties are priors --------------------------------------------------
+
+_s, _tau = sp.Symbol("s", positive=True), sp.Symbol(r"\tau", positive=True)
+_mu0 = sp.Symbol(r"\mu", real=True)
+_sqrt_2pi = sp.Pow(sp.Mul(2, sp.pi, evaluate=False), sp.Rational(1, 2), evaluate=False)
+_N = sp.Function(r"\mathcal{N}")
+_N_DEF = sp.Lambda((_w, _mu0, _s), sp.Mul(sp.Pow(sp.Mul(_sqrt_2pi, _s, evaluate=False), -1, evaluate=False),
+                                          sp.exp(-(_w - _mu0) ** 2 / (2 * _s**2)), evaluate=False))
+_Lap = sp.Function(r"\operatorname{Laplace}")
+_LAP_DEF = sp.Lambda((_w, _mu0, _s), sp.exp(-sp.Abs(_w - _mu0) / _s) / (2 * _s))
+register(Derivation(
+    "regularization.gaussian-prior", 7,
+    r"the negative log-density of a Gaussian prior $\mathcal N(0, \tau^2)$ on a weight is the L2 penalty's "
+    r"$w^2$, scaled by $1/(2\tau^2)$, plus a constant",
+    -sp.log(_N(_w, 0, _tau)), _sum(_w**2 / (2 * _tau**2), sp.log(sp.Mul(_sqrt_2pi, _tau, evaluate=False))),
+    definitions={_N: _N_DEF}, domain={_tau: (0.2, 3.0)}, assumptions=r"every $\tau > 0$", prove=False))
+register(Derivation(
+    "regularization.laplace-prior", 7,
+    r"the negative log-density of a Laplace prior with scale $\tau$ is the L1 penalty's $|w|$, scaled by "
+    r"$1/\tau$, plus a constant",
+    -sp.log(_Lap(_w, 0, _tau)), _sum(sp.Abs(_w) / _tau, sp.log(2 * _tau)),
+    definitions={_Lap: _LAP_DEF}, domain={_tau: (0.2, 3.0)}, assumptions=r"every $\tau > 0$", prove=False))
+
+_mus = sp.symbols(rf"\mu_1:{_n + 1}", real=True)
+_MSE = sp.Symbol(r"\operatorname{MSE}", nonnegative=True)
+_MSE_DEF = sp.Mul(sp.Rational(1, _n), _sum(*[(m - yi) ** 2 for m, yi in zip(_mus, _ys)]), evaluate=False)
+_L2 = sp.Symbol(r"\lambda_{2}", positive=True)
+_L1 = sp.Symbol(r"\lambda_{1}", positive=True)
+_likelihood = [_N(yi, m, _s) for yi, m in zip(_ys, _mus)]
+#: the likelihood and the prior as named factors, so that the equation fits a page; "where" defines them
+_LIK = sp.Symbol(r"P(\mathbf{y} \mid \mathbf{w})", positive=True)
+_PRIOR = sp.Symbol(r"P(\mathbf{w})", positive=True)
+_scale = sp.Mul(sp.Rational(_n, 2), sp.Pow(_s, -2), evaluate=False)  # n / (2 s^2)
+_data_domain = {_s: (0.5, 3.0), _tau: (0.3, 3.0), **{v: (-2.0, 2.0) for v in (*_mus, *_ys, *_ws)}}
+register(Derivation(
+    "regularization.map-gaussian", 7,
+    r"with Gaussian noise of standard deviation $s$ and a Gaussian prior $\mathcal N(0, \tau^2)$ on each weight, "
+    r"minus the log of likelihood times prior is $n/(2s^2)$ times the ridge cost, with "
+    r"$\lambda_2 = 2s^2/(n\tau^2)$, plus a constant ($n = 3$ examples with predictions $\mu_i$, $d = 2$ weights)",
+    -sp.log(sp.Mul(_LIK, _PRIOR, evaluate=False)),
+    _sum(sp.Mul(_scale, _sum(_MSE, sp.Mul(_L2 / 2, _sum(*[wj**2 for wj in _ws]), evaluate=False)),
+                evaluate=False),
+         sp.Mul(_n, sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False)), evaluate=False),
+         sp.Mul(_d, sp.log(sp.Mul(_sqrt_2pi, _tau, evaluate=False)), evaluate=False)),
+    definitions={_LIK: sp.Mul(*_likelihood, evaluate=False),
+                 _PRIOR: sp.Mul(*[_N(wj, 0, _tau) for wj in _ws], evaluate=False),
+                 _N: _N_DEF, _MSE: _MSE_DEF,
+                 _L2: 2 * _s**2 / (_n * _tau**2)},
+    domain=_data_domain, assumptions=r"every $s, \tau > 0$", prove=False))
+register(Derivation(
+    "regularization.map-laplace", 7,
+    r"with a Laplace prior of scale $\tau$ instead, it is $n/(2s^2)$ times the lasso cost, with "
+    r"$\lambda_1 = 2s^2/(n\tau)$, plus a constant",
+    -sp.log(sp.Mul(_LIK, _PRIOR, evaluate=False)),
+    _sum(sp.Mul(_scale, _sum(_MSE, sp.Mul(_L1, _sum(*[sp.Abs(wj) for wj in _ws]), evaluate=False)),
+                evaluate=False),
+         sp.Mul(_n, sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False)), evaluate=False),
+         sp.Mul(_d, sp.log(2 * _tau), evaluate=False)),
+    definitions={_LIK: sp.Mul(*_likelihood, evaluate=False),
+                 _PRIOR: sp.Mul(*[_Lap(wj, 0, _tau) for wj in _ws], evaluate=False),
+                 _N: _N_DEF, _Lap: _LAP_DEF, _MSE: _MSE_DEF,
+                 _L1: 2 * _s**2 / (_n * _tau)},
+    domain=_data_domain, assumptions=r"every $s, \tau > 0$", prove=False))
+
+
+# --- inverted dropout -------------------------------------------------------------------------
+
+_p = sp.Symbol("p", nonnegative=True)
+_act = sp.Symbol("a", real=True)
+_kept = sp.Mul(_act, sp.Pow(_sum(1, -_p), -1, evaluate=False), evaluate=False)  # a / (1 - p)
+_E = sp.Symbol(r"\mathbb{E}\left[\tilde a\right]")
+_E2 = sp.Symbol(r"\mathbb{E}\left[\tilde a^{2}\right]")
+_m = sp.Symbol("m", nonnegative=True)
+_at = sp.Function(r"\tilde a")  # the dropped-out activation for mask value m
+_AT_DEF = sp.Lambda(_m, sp.Mul(_m, _kept, evaluate=False))
+_E_DEF = _sum(sp.Mul(_sum(1, -_p), _at(1), evaluate=False), sp.Mul(_p, _at(0), evaluate=False))
+register(Derivation(
+    "regularization.dropout-mean", 7,
+    r"inverted dropout keeps the expected activation: the mask $m$ is 1 (keep) with probability $1 - p$ and "
+    r"0 (drop) with probability $p$",
+    _E, _act, definitions={_E: _E_DEF, _at: _AT_DEF},
+    domain={_p: (0.0, 0.95)}, assumptions="$0 \\le p < 1$"))
+register(Derivation(
+    "regularization.dropout-variance", 7,
+    r"but not its spread: the variance of the dropped-out activation is $a^2 p/(1 - p)$",
+    _sum(_E2, -_E**2), sp.Mul(_act**2, _p, sp.Pow(_sum(1, -_p), -1, evaluate=False), evaluate=False),
+    definitions={_E2: _sum(sp.Mul(_sum(1, -_p), _at(1) ** 2, evaluate=False),
+                           sp.Mul(_p, _at(0) ** 2, evaluate=False)),
+                 _E: _E_DEF, _at: _AT_DEF},
+    domain={_p: (0.0, 0.95)}, assumptions="$0 \\le p < 1$"))

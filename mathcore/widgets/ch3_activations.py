@@ -3,7 +3,7 @@ r"""Chapter 3, Activation functions: gradients through depth, and softmax with a
 Two interactive figures, each with the computation behind it exposed for tests:
 
 - :func:`gradient_depth`: the gradient norm at every layer of a deep
-  :class:`mathcore.MLP`, for each activation and for every weight multiplied by
+  :class:`~mathcore.network.MLP`, for each activation and for every weight multiplied by
   a gain; the data come from :func:`depth_gradients`, computed once per builder
   call (40 backward passes, about 0.2 s), never per slider move.
 - :func:`softmax_temperature`: the probabilities :math:`\operatorname{softmax}(z/T)`
@@ -25,7 +25,6 @@ from typing import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
-from matplotlib.ticker import FuncFormatter, NullLocator
 
 from .. import activations, plotting
 from .._validate import as_float_array, check_scalar
@@ -59,14 +58,6 @@ _N_BINS = 48
 def _sci(v: float) -> str:
     """Scientific notation with a short exponent, 7.1e+0 rather than 7.1e+00, for alt text read aloud."""
     return f"{v:.1e}".replace("e+0", "e+").replace("e-0", "e-")
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _power_of_ten(v: float) -> str:
-    """10⁻¹⁵ for 1e-15: a log-axis tick label in plain text."""
-    return "10" + str(round(math.log10(v))).translate(_SUPERSCRIPT) if v > 0 else ""
 
 
 def _readout(ax, x: float, y: float, labels: Sequence[str], *, width: float, step: float = 0.075,
@@ -260,10 +251,8 @@ class GradientDepthFigure:
         right.set_xticks(sorted({1, *range(5, L - 1, 5), L}))  # 1, 5, 10, 15, 21: no 20 beside 21
         # Measured norms lie in [1e-19, 1e13]; the band above 1e15 holds the legend and the readout.
         right.set_ylim(1e-20, 1e26)
-        right.set_yticks([10.0**k for k in range(-20, 16, 5)])
         # Unicode superscripts, not mathtext: parsing a dozen mathtext labels costs 0.3 s per figure
-        right.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _power_of_ten(v)))
-        right.yaxis.set_minor_locator(NullLocator())
+        plotting.log_axis(right.yaxis, ticks=[10.0**k for k in range(-20, 16, 5)])
         layers = np.arange(1, L + 1)
         self.others = [right.plot(layers, np.ones(L), color="0.72", lw=1.0, zorder=2)[0]
                        for _ in range(len(d.activations) - 1)]
@@ -340,7 +329,7 @@ def gradient_depth(
     data : DepthGradients, optional
         Precomputed measurements (default: ``depth_gradients()``).
     mode : {"live", "static"}, optional
-        Override :func:`mathcore.widgets.mode`.
+        Override :func:`~mathcore.widgets.mode`.
     """
     chosen = _check_mode(mode) if mode is not None else _env_mode()
     data = depth_gradients() if data is None else data

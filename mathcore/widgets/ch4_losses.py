@@ -92,6 +92,9 @@ class LossCurves:
     :math:`\\partial L/\\partial p`) and the read-out; :meth:`png` redraws only those.
     """
 
+    #: The predictions p at which the curves are drawn.
+    #:
+    #: :meta hide-value:
     P_GRID = np.linspace(0.002, 0.998, 400)  # (400,)
 
     def __init__(self):
@@ -199,7 +202,7 @@ def loss_and_gradient(*, p: float = 0.9, y: float = 0.0, mode: str | None = None
     y : {0.0, 1.0}
         Starting target.
     mode : {"live", "static"}, optional
-        Override :func:`mode`.
+        Override :func:`~mathcore.widgets.mode`.
     """
     chosen = _check_mode(mode) if mode is not None else _env_mode()
     p = check_scalar(p, "p", low=0.01, high=0.99)
@@ -370,7 +373,7 @@ def cost_surface(x, y, *, w: float = -4.0, b: float = 4.0, mode: str | None = No
     w, b : float
         Starting position (a multiple of 2 in static mode).
     mode : {"live", "static"}, optional
-        Override :func:`mode`.
+        Override :func:`~mathcore.widgets.mode`.
     """
     chosen = _check_mode(mode) if mode is not None else _env_mode()
     w = check_scalar(w, "w", low=-6.0, high=6.0)

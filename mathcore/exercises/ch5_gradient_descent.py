@@ -1,0 +1,85 @@
+"""Self-checks for Chapter 5, Gradient descent."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import optim
+from . import register
+
+#: The Hessian of the largest-stable-learning-rate exercise (eigenvalues 2 and 4).
+HESSIAN = np.array([[3.0, 1.0], [1.0, 3.0]])
+#: The momentum exercise: C(w) = 2 w^2, w0 = 1, v0 = 0, eta = 0.1, beta = 0.9.
+MOMENTUM_SETUP = dict(curvature=4.0, w0=1.0, lr=0.1, beta=0.9)
+
+
+def _number(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+@register("gd.largest-stable-lr", right=(0.5, 0.5), wrong=(1.0, 0.5))
+def _largest_stable(eta_max, rate):
+    eta_max, rate = _number(eta_max, "eta_max"), _number(rate, "rate")
+    lam = np.linalg.eigvalsh(HESSIAN)  # (2,)
+    # a hand calculation gives these exactly; 1e-6 allows for a decimal written out
+    if abs(eta_max - 2 / lam.max()) > 1e-6:
+        if abs(eta_max - 2 / lam.min()) < 1e-6:
+            return False, ("that learning rate is stable for the flattest direction only: the steepest "
+                           "direction (the largest eigenvalue) sets the limit.")
+        if abs(eta_max - 2 / np.trace(HESSIAN)) < 1e-6 or abs(eta_max - 2 / HESSIAN.max()) < 1e-6:
+            return False, "use the eigenvalues of H, not its diagonal entries: they are the curvatures."
+        return False, "find the eigenvalues of H; the iteration is stable when |1 - eta lambda| < 1 for each."
+    if abs(rate - optim.quadratic_rate(0.25, lam)) > 1e-6:
+        return False, ("the rate is off: it is the largest |1 - eta lambda| over both eigenvalues, "
+                       "at eta = 0.25.")
+    return True, ""
+
+
+def _momentum_answer() -> tuple[float, float]:
+    s = MOMENTUM_SETUP
+    w, v = s["w0"], 0.0
+    out = []
+    for _ in range(2):
+        v = s["beta"] * v + s["curvature"] * w
+        w = w - s["lr"] * v
+        out.append(w)
+    return tuple(out)
+
+
+@register("gd.momentum-steps", right=_momentum_answer(), wrong=(0.6, 0.36))
+def _momentum_steps(w1, w2):
+    w1, w2 = _number(w1, "w1"), _number(w2, "w2")
+    want1, want2 = _momentum_answer()
+    if abs(w1 - want1) > 1e-6:
+        return False, ("the first step is plain gradient descent: the velocity starts at 0, so v1 is the "
+                       "gradient C'(w0) = 4 w0.")
+    if abs(w2 - want2) > 1e-6:
+        if abs(w2 - (want1 - MOMENTUM_SETUP["lr"] * MOMENTUM_SETUP["curvature"] * want1)) < 1e-6:
+            return False, "the second step forgot the velocity: v2 = beta v1 + C'(w1), not just C'(w1)."
+        return False, "compute v2 = beta v1 + C'(w1) first, then w2 = w1 - eta v2."
+    return True, ""
+
+
+@register("gd.step-decay",
+          right=(lambda t, lr0, drop, every: lr0 * drop ** (t // every),),
+          wrong=(lambda t, lr0, drop, every: lr0 * drop ** (t / every),))
+def _step_decay(fn):
+    if not callable(fn):
+        raise TypeError(f"expected your function, got {type(fn).__name__}")
+    cases = [(t, 0.5, 0.5, 10) for t in (0, 1, 9, 10, 11, 19, 20, 35, 99)]
+    cases += [(t, 0.1, 0.1, 3) for t in (0, 2, 3, 5, 6, 7)] + [(t, 1.0, 0.9, 1) for t in (0, 1, 2, 50)]
+    for t, lr0, drop, every in cases:
+        got, want = fn(t, lr0, drop, every), optim.step_decay(t, lr0, drop, every)
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            return False, f"your function must return a number, got {type(got).__name__}"
+        # both sides compute lr0 * drop**k with k whole: equal up to rounding of the power
+        if not np.isclose(got, want, rtol=1e-12, atol=0.0):
+            if t < every and not np.isclose(got, lr0, rtol=1e-12):
+                return False, "before the first drop the learning rate must still be lr0."
+            return False, ("the rate must stay constant for `every` steps and then be multiplied by `drop`: "
+                           "the exponent is a whole number of periods (floor division).")
+    return True, ""

@@ -1,0 +1,155 @@
+"""Chapter 5's interactive figure: its numbers, its static twin and its live redraws."""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from mathcore import optim, widgets
+from mathcore.widgets import ch5_gradient_descent as ch5
+from widget_helpers import alt_of, slider_values
+
+
+def test_builder_is_exported():
+    assert {"descent_on_quadratic", "quadratic_descent", "DescentPlot"} <= set(ch5.__all__)
+    assert widgets.descent_on_quadratic is ch5.descent_on_quadratic
+
+
+# --- quadratic_descent: the numbers the figure draws ------------------------------------------
+
+
+@pytest.mark.parametrize("lr", [0.05, 0.1, 0.19, 0.21])
+def test_path_without_momentum_is_the_closed_form(lr):
+    path, rate = ch5.quadratic_descent(lr)
+    lam, w0 = np.array(ch5.QUADRATIC_CURVATURES), np.array(ch5.QUADRATIC_START)
+    t = np.arange(path.points.shape[0])[:, None]  # (k, 1)
+    # w_t = (1 - eta lambda)^t w_0 in each coordinate: at most 40 multiplications, each rounding by 1e-16
+    assert_allclose(path.points, (1 - lr * lam) ** t * w0, rtol=1e-12, atol=1e-300)
+    assert rate == pytest.approx(np.abs(1 - lr * lam).max(), rel=1e-15)
+    assert (rate < 1) == (lr < 2 / lam.max())
+
+
+def test_momentum_path_follows_the_update_rule():
+    path, _ = ch5.quadratic_descent(0.1, 0.5, steps=5)
+    lam = np.array(ch5.QUADRATIC_CURVATURES)
+    w, v = np.array(ch5.QUADRATIC_START), np.zeros(2)
+    for k in range(1, 6):
+        v = 0.5 * v + lam * w
+        w = w - 0.1 * v
+        assert_allclose(path.points[k], w, rtol=1e-14)
+
+
+@pytest.mark.parametrize("lr, momentum, diverges", [(0.19, 0.0, False), (0.21, 0.0, True), (0.3, 0.8, False),
+                                                    (0.4, 0.8, True), (0.37, 0.9, False), (0.4, 0.9, True)])
+def test_threshold_with_momentum_is_2_1_plus_beta_over_lambda(lr, momentum, diverges):
+    plot = ch5.DescentPlot()
+    shown = plot.update(lr, momentum)
+    assert shown["diverges"] == diverges == (lr * 10.0 > 2 * (1 + momentum))
+    assert ("DIVERGES" in shown["message"]) == diverges
+    assert plot.message.get_text() == shown["message"]
+    # a diverging loss curve climbs: its last value is far above its first
+    values = np.asarray(plot.loss_line.get_ydata())
+    assert (values[-1] > 100 * values[0]) == diverges
+
+
+def test_path_and_loss_drawn_are_the_iterates():
+    plot = ch5.DescentPlot()
+    shown = plot.update(0.15, 0.5)
+    assert_allclose(np.asarray(plot.path_line.get_xdata()), shown["path"].points[:, 0])
+    # values are clipped just outside the log axis (1e-8 to 1e8), so Agg never sees 0 or a huge number
+    assert_allclose(np.asarray(plot.loss_line.get_ydata()), np.clip(shown["path"].values, 1e-9, 1e9))
+    assert shown["rate"] == optim.quadratic_rate(0.15, ch5.QUADRATIC_CURVATURES, 0.5)
+
+
+# --- the static twin ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def static_box():
+    return widgets.descent_on_quadratic(mode="static")
+
+
+def test_static_grid(static_box):
+    box = static_box
+    lr, beta = box.controls["lr"], box.controls["momentum"]
+    assert isinstance(lr, ipywidgets.SelectionSlider) and isinstance(beta, ipywidgets.SelectionSlider)
+    assert slider_values(lr) == list(ch5.LR_VALUES) and slider_values(beta) == list(ch5.MOMENTUM_VALUES)
+    assert (lr.value, beta.value) == (0.1, 0.0)
+    n = len(ch5.LR_VALUES) * len(ch5.MOMENTUM_VALUES)
+    assert len(box.frames) == n == 32 and len({f.png for f in box.frames}) == n
+    assert len(box.stack.children) == len(ch5.LR_VALUES)
+    assert len(box.links) == 1 + len(ch5.LR_VALUES)
+
+
+def test_static_frames_are_described_and_small(static_box):
+    alts = [alt_of(page.value) for inner in static_box.stack.children for page in inner.children]
+    assert len(set(alts)) == 32
+    nb = len(ch5.MOMENTUM_VALUES)
+    bad = alts[ch5.LR_VALUES.index(0.21) * nb + 0]  # lr 0.21, no momentum: diverges
+    good = alts[ch5.LR_VALUES.index(0.21) * nb + 1]  # lr 0.21, momentum 0.5: converges
+    assert "learning rate 0.21" in bad and "diverges" in bad and "leaves the plot" in bad
+    assert "momentum 0.50" in good and "towards the minimum" in good
+    sizes = [len(f.png) for f in static_box.frames]
+    assert max(sizes) < 25_000, max(sizes)
+    assert static_box.nbytes < 1_000_000
+
+
+# --- live -----------------------------------------------------------------------------------
+
+
+def test_live_redraws_on_value_change_fast():
+    box = widgets.descent_on_quadratic(mode="live")
+    lr, beta = box.controls["lr"], box.controls["momentum"]
+    assert isinstance(lr, ipywidgets.FloatSlider) and (lr.min, lr.max, lr.step) == (0.01, 0.4, 0.01)
+    assert isinstance(beta, ipywidgets.FloatSlider) and (beta.min, beta.max, beta.step) == (0.0, 0.9, 0.05)
+    before, times = box.image.value, []
+    for k in range(15):
+        start = time.perf_counter()
+        lr.value = round(0.02 + 0.025 * k, 3)
+        times.append(time.perf_counter() - start)
+        assert box.image.value != before
+        before = box.image.value
+    assert "learning rate 0.37" in alt_of(box.image.value) and "diverges" in alt_of(box.image.value)
+    start = time.perf_counter()
+    beta.value = 0.9
+    times.append(time.perf_counter() - start)
+    assert "momentum 0.90" in alt_of(box.image.value) and "towards the minimum" in alt_of(box.image.value)
+    # Measured median ~20 ms (idle) to ~35 ms (load 6) on the 2 shared cores; the bound catches full redraws.
+    assert np.median(times) < 0.1, times
+
+
+def test_argument_errors():
+    with pytest.raises(ValueError, match="lr must be <= 0.4"):
+        widgets.descent_on_quadratic(lr=0.5)
+    with pytest.raises(ValueError, match="momentum must be <= 0.9"):
+        widgets.descent_on_quadratic(momentum=0.95)
+    with pytest.raises(ValueError, match="in static mode lr must be one of"):
+        widgets.descent_on_quadratic(lr=0.12, mode="static")
+
+
+def test_divergence_draws_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot = ch5.DescentPlot()
+        for lr, beta in [(0.4, 0.0), (0.4, 0.9), (0.01, 0.0)]:
+            plot.png(lr, beta)
+        path, rate = ch5.quadratic_descent(0.4, 0.0, steps=400)  # runs into minimize's divergence check
+        assert path.diverged and "diverged at step" in path.message and rate == pytest.approx(3.0)
+        assert plot.update(0.4, 0.0)["diverges"]
+
+
+def test_on_the_edge_is_neither_convergence_nor_divergence():
+    plot = ch5.DescentPlot()
+    shown = plot.update(0.2, 0.0)  # |1 - 0.2 * 10| = 1: the steep direction flips sign forever
+    assert shown["rate"] == pytest.approx(1.0) and not shown["diverges"]
+    assert shown["message"].startswith("on the edge")
+    assert "neither grow nor shrink" in ch5._alt(0.2, 0.0)
