@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import matplotlib
@@ -18,7 +17,7 @@ from matplotlib.path import Path
 
 from mathcore import data, plotting, widgets
 from mathcore.widgets import Slider
-from widget_helpers import alt_of, slider_values
+from widget_helpers import alt_of, slider_values, timed_moves
 
 def _line_figure(slope, shift=0.0):
     fig, ax = plotting.figure(f"Line with slope {slope}", "x", "y", ylim=(-3, 3))
@@ -412,14 +411,7 @@ def test_decision_boundary_live_sliders_redraw_fast():
     assert isinstance(w1, ipywidgets.FloatSlider) and (w1.min, w1.max, w1.step) == (-2.0, 2.0, 0.1)
     assert (w1.value, box.controls["w2"].value, box.controls["b"].value) == (1.0, 1.0, -1.5)
     assert "4 of 4 right" in alt_of(box.image.value)
-    times = []
-    previous = box.image.value
-    for k in range(15):
-        start = time.perf_counter()
-        w1.value = round(-1.4 + 0.2 * k, 1)
-        times.append(time.perf_counter() - start)
-        assert box.image.value != previous
-        previous = box.image.value
+    times = timed_moves(box, [(w1, round(-1.4 + 0.2 * k, 1)) for k in range(15)])
     # Measured median 27-40 ms on a loaded 2-core machine; the bound is generous
     # for slower CI runners but still catches a return to full redraws (150+ ms).
     assert np.median(times) < 0.12, times

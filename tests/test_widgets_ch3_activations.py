@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 import warnings
 
 import matplotlib
@@ -17,7 +16,7 @@ from numpy.testing import assert_allclose
 
 from mathcore import MLP, activations, widgets
 from mathcore.network import layer_gradient_norms
-from widget_helpers import alt_of, slider_values
+from widget_helpers import alt_of, slider_values, timed_moves
 
 # --- gradients through depth -----------------------------------------------------------------
 
@@ -117,15 +116,9 @@ def test_gradient_depth_live_redraws_on_value_change(depth_data):
     assert box.mode == "live" and box.frames == []
     act, gain = box.controls["activation"], box.controls["gain"]
     assert isinstance(act, ipywidgets.SelectionSlider) and isinstance(gain, ipywidgets.SelectionSlider)
-    before = box.image.value
-    assert "sigmoid" in alt_of(before)
-    times = []
-    for name in ("tanh", "relu", "gelu", "elu", "silu", "softplus", "leaky_relu"):
-        start = time.perf_counter()
-        act.value = name
-        times.append(time.perf_counter() - start)
-        assert name in alt_of(box.image.value) and box.image.value != before
-        before = box.image.value
+    assert "sigmoid" in alt_of(box.image.value)
+    names = ("tanh", "relu", "gelu", "elu", "silu", "softplus", "leaky_relu")
+    times = timed_moves(box, [(act, name) for name in names], check=lambda alt: act.value in alt)
     gain.value = 2.0
     assert "multiplied by 2" in alt_of(box.image.value)
     # Measured median 20-45 ms on a loaded 2-core machine; generous for CI, still catching full redraws
@@ -195,14 +188,8 @@ def test_softmax_temperature_live_redraws_on_value_change():
     box = widgets.softmax_temperature(mode="live")
     slider = box.controls["T"]
     assert isinstance(slider, ipywidgets.SelectionSlider)
-    before = box.image.value
-    times = []
-    for t in (0.5, 2.0, 0.1, 10.0, 0.3, 5.0, 1.5):
-        start = time.perf_counter()
-        slider.value = t
-        times.append(time.perf_counter() - start)
-        assert f"T = {t:g}:" in alt_of(box.image.value) and box.image.value != before
-        before = box.image.value
+    times = timed_moves(box, [(slider, t) for t in (0.5, 2.0, 0.1, 10.0, 0.3, 5.0, 1.5)],
+                        check=lambda alt: f"T = {slider.value:g}:" in alt)
     assert np.median(times) < 0.12, times  # measured 20-40 ms on a loaded 2-core machine
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import matplotlib
@@ -17,7 +16,7 @@ from numpy.testing import assert_allclose
 from mathcore import losses, widgets
 from mathcore.activations import _sigmoid
 from mathcore.widgets import ch4_losses as ch4
-from widget_helpers import alt_of
+from widget_helpers import alt_of, timed_moves
 
 def _data(n=30, seed=0):
     rng = np.random.default_rng(seed)
@@ -111,15 +110,9 @@ def test_loss_and_gradient_live_redraws_on_value_change_fast():
     box = widgets.loss_and_gradient(mode="live")
     p, y = box.controls["p"], box.controls["y"]
     assert isinstance(p, ipywidgets.FloatSlider) and (p.min, p.max, p.step) == (0.01, 0.99, 0.01)
-    before = box.image.value
-    times = []
-    for k in range(15):
-        start = time.perf_counter()
-        p.value = round(0.05 + 0.06 * k, 2)
-        times.append(time.perf_counter() - start)
-        assert box.image.value != before
-        before = box.image.value
+    times = timed_moves(box, [(p, round(0.05 + 0.06 * k, 2)) for k in range(15)])
     assert f"p = {p.value:.2f}" in alt_of(box.image.value)
+    before = box.image.value
     y.value = 1.0
     assert "y = 1" in alt_of(box.image.value) and box.image.value != before
     # Measured median 30-40 ms on the 2 shared cores; the bound catches a return to full redraws (150+ ms).
@@ -208,13 +201,7 @@ def test_cost_surface_live_redraws_on_value_change_fast():
     box = widgets.cost_surface(*_data(), mode="live")
     w, b = box.controls["w"], box.controls["b"]
     assert isinstance(w, ipywidgets.FloatSlider) and (w.min, w.max, w.step) == (-6.0, 6.0, 0.1)
-    before, times = box.image.value, []
-    for k in range(15):
-        start = time.perf_counter()
-        w.value = round(-5.0 + 0.7 * k, 1)
-        times.append(time.perf_counter() - start)
-        assert box.image.value != before
-        before = box.image.value
+    times = timed_moves(box, [(w, round(-5.0 + 0.7 * k, 1)) for k in range(15)])
     b.value = -2.0
     assert "bias b = -2.0" in alt_of(box.image.value)
     # Measured median 20-30 ms on the 2 shared cores (the surfaces are never recomputed).
