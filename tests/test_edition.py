@@ -41,7 +41,8 @@ def _secrets() -> set[str]:
                   for i, cell in enumerate(nb.cells) if i not in hidden
                   for text in [cell.source, *(o.get("text", "") for o in cell.get("outputs", []))]
                   for line in text.splitlines()}
-    return secret - open_lines
+    # a bare keyword line (`try:`) says nothing of the answer, and prose ("Things to try:") has it
+    return {line for line in secret - open_lines if not re.fullmatch(r"[a-z]+:?", line)}
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +54,14 @@ def edition(tmp_path_factory) -> Path:
     return out / "_build" / "html"
 
 
+def _found(line: str, corpus: str) -> bool:
+    # as a whole: the solution line `try:` is not leaked by the word "entry:"
+    return re.search(rf"(?<!\w){re.escape(line)}(?!\w)", corpus) is not None
+
+
 def test_no_solution_anywhere_in_the_edition(edition):
     corpus = _corpus(edition)
-    leaked = sorted(line for line in _secrets() if line in corpus)
+    leaked = sorted(line for line in _secrets() if _found(line, corpus))
     assert not leaked, f"solution text in the edition without solutions: {leaked[:5]}"
 
 
@@ -71,5 +77,5 @@ def test_the_full_book_does_show_the_solutions(built_book):
     # The control: the same search finds the solutions in the ordinary build,
     # so the test above would fail if the edition leaked them.
     corpus = _corpus(built_book.html)
-    found = [line for line in _secrets() if line in corpus]
+    found = [line for line in _secrets() if _found(line, corpus)]
     assert len(found) >= len(CHAPTERS)
