@@ -144,6 +144,9 @@ def execute(path: Path, positions: int, env: dict, timeout: int = 600) -> dict:
     import nbformat
     from nbclient import NotebookClient
 
+    from tools.ipc_kernels import use_ipc_kernels
+
+    use_ipc_kernels()
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
                             store_widget_state=True, record_timing=False,

@@ -18,6 +18,12 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from ipc_kernels import use_ipc_kernels  # noqa: E402
+
+# Every kernel this process starts (nbval, nbclient) on Unix sockets: two workers
+# starting kernels side by side lost the race for TCP ports (tools/ipc_kernels.py).
+use_ipc_kernels()
 BUILD_ROOT = ROOT / "_build" / "test"  # the tested build, kept for humans to inspect
 BUILD_TIMEOUT_S = 1800  # the whole book, every notebook executed, on 2 cores
 

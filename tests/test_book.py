@@ -77,6 +77,14 @@ def test_build_succeeds_without_warnings(built_book):
     assert built_book.problems == [], "Sphinx warnings/errors:\n" + "\n".join(built_book.problems)
 
 
+def test_build_kernels_use_unix_sockets(built_book):
+    """The chapters were executed over IPC (tools/ipc_kernels.py), so no build can lose a TCP port race.
+
+    ipykernel says "Kernel is running over TCP" on stderr for every kernel started over TCP.
+    """
+    assert "running over TCP" not in built_book.log
+
+
 @pytest.mark.parametrize("docname", toc_files())
 def test_every_toc_entry_has_a_page(built_book, docname):
     sources = [ROOT / f"{docname}{suffix}" for suffix in (".md", ".ipynb")]

@@ -77,8 +77,10 @@ def load(path: Path):
 
 def execute(nb, path: Path, timeout: int):
     """Run the notebook in a fresh kernel in its own folder; raises on a failing cell."""
+    from ipc_kernels import use_ipc_kernels
     from nbclient import NotebookClient
 
+    use_ipc_kernels()
     NotebookClient(
         nb,
         timeout=timeout,
