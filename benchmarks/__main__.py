@@ -42,6 +42,8 @@ def parse(argv):
     p.add_argument("--output", type=Path, default=None,
                    help="folder for results.json and results.md (default benchmarks/; --quick: none)")
     p.add_argument("--update-readme", action="store_true", help="rewrite the README's results from results.md")
+    p.add_argument("--render", action="store_true",
+                   help="measure nothing: rewrite results.md (and the README, with --update-readme) from results.json")
     p.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP/PyTorch threads in timed sections (default 1)")
     p.add_argument("--notebooks", nargs="+", default=None, help="chapters to execute (default: every one in _toc.yml)")
     p.add_argument("--pretend-missing", type=lambda s: frozenset(x for x in s.split(",") if x), default=frozenset(),
@@ -62,6 +64,9 @@ def main(argv=None) -> int:
 
     from . import digits, notebooks, report, scalar, step
     from ._common import ROOT, Config, machine
+
+    if args.render:
+        return render(args.output or ROOT / "benchmarks", args.update_readme)
 
     chosen = [s for s in (args.only or SECTIONS) if s not in args.skip]
     if args.quick and args.only is None:
@@ -115,15 +120,25 @@ def main(argv=None) -> int:
             merged["sections"] = json.loads(path.read_text()).get("sections", {})
         merged["sections"].update(results["sections"])
         path.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
-        md = report.markdown(merged)
-        (output / "results.md").write_text(md)
-        config.log(f"wrote {path} and {output / 'results.md'}")
-        if args.update_readme:
-            if report.update_readme(ROOT / "README.md", md):
-                config.log("updated README.md")
-            else:
-                print("README.md has no benchmark markers; not updated", file=sys.stderr)
+        config.log(f"wrote {path}")
+        render(output, args.update_readme)
     return 1 if results["errors"] else 0
+
+
+def render(output: Path, update_readme: bool) -> int:
+    """results.md (and the README's copy) from results.json."""
+    from . import report
+    from ._common import ROOT
+
+    md = report.markdown(json.loads((output / "results.json").read_text()))
+    (output / "results.md").write_text(md)
+    print(f"wrote {output / 'results.md'}", file=sys.stderr)
+    if update_readme:
+        if not report.update_readme(ROOT / "README.md", md):
+            print("README.md has no benchmark markers; not updated", file=sys.stderr)
+            return 1
+        print("updated README.md", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -30,6 +30,12 @@ def _ms(x: float) -> str:
     return f"{x:.3f}" if x < 1 else f"{x:.2f}" if x < 10 else f"{x:.1f}"
 
 
+def _chapter(notebook: str) -> str:
+    """"book/05_gradient_descent.ipynb" -> "5 gradient descent": narrower than the file name."""
+    number, _, name = Path(notebook).stem.partition("_")
+    return f"{int(number)} {name.replace('_', ' ')}" if number.isdigit() else Path(notebook).stem
+
+
 def _mark(ok: bool | None) -> str:
     return "" if ok is None else (" ✓" if ok else " ✗")
 
@@ -38,11 +44,9 @@ def _mark(ok: bool | None) -> str:
 
 
 def step_table(r: dict) -> str:
+    """Two tables of six columns, times then ratios: one of ten is wider than the book's text column."""
     torch = r.get("torch")
-    headers = ["precision", "batch", "mathcore (ms)", "PyTorch (ms)", "NumPy by hand (ms)",
-               "products alone (ms)", "mathcore / PyTorch", "NumPy / PyTorch", "mathcore / products",
-               "gradients vs PyTorch"]
-    rows = []
+    times, ratios = [], []
     for row in r["rows"]:
         dtype, n = row["dtype"], row["batch"]
         target_t = step.TARGET_TORCH.get(n) if dtype == "float64" else None
@@ -52,18 +56,23 @@ def step_table(r: dict) -> str:
             ratio_t = f"{row['ratio_torch']:.2f}" + (_mark(row["ratio_torch"] <= target_t) if target_t else "")
             check = row["check_torch"]
             grads = f"{check['max_error']:.0e}" + _mark(check["ok"])
-            cells = [_ms(row["torch"]["median_ms"]), ratio_t, f"{row['numpy_ratio_torch']:.2f}", grads]
+            torch_cells = [_ms(row["torch"]["median_ms"]), ratio_t, f"{row['numpy_ratio_torch']:.2f}", grads]
         else:
-            cells = [NOT_INSTALLED, "", "", ""]
-        rows.append([dtype, str(n), _ms(row["mathcore"]["median_ms"]), cells[0], _ms(row["numpy"]["median_ms"]),
-                     _ms(row["floor"]["median_ms"]), cells[1], cells[2], ratio_f, cells[3]])
-    note = (f"Medians of interleaved repeats; each ratio is the median of the ratios measured round by round "
-            f"(a round runs every column back to back); PyTorch {torch or NOT_INSTALLED}"
-            + (f" ({r['torch_threads']} thread(s))" if torch else "")
-            + ". Targets (float64): mathcore / PyTorch <= 0.8 at batch 32 and 256, "
-            "mathcore / products <= 1.3 at batch 256. Gradients: largest difference from PyTorch's, "
-            "relative to each array's largest entry, on the same weights and batch.")
-    return table(headers, rows, "lrrrrrrrrr") + "\n\n" + note
+            torch_cells = [NOT_INSTALLED, "", "", ""]
+        times.append([dtype, str(n), _ms(row["mathcore"]["median_ms"]), torch_cells[0],
+                      _ms(row["numpy"]["median_ms"]), _ms(row["floor"]["median_ms"])])
+        ratios.append([dtype, str(n), torch_cells[1], torch_cells[2], ratio_f, torch_cells[3]])
+    time_table = table(["precision", "batch", "mathcore", "PyTorch", "NumPy by hand", "products alone"], times)
+    ratio_table = table(["precision", "batch", "mathcore / PyTorch", "NumPy / PyTorch", "mathcore / products",
+                         "gradients vs PyTorch"], ratios)
+    note_times = (f"Median time of one step in ms, from interleaved repeats (a round runs every column back to "
+                  f"back); PyTorch {torch or NOT_INSTALLED}" + (f" ({r['torch_threads']} thread(s))" if torch else "")
+                  + ".")
+    note_ratios = ("Each ratio is the median of the ratios measured round by round. Targets (float64): "
+                   "mathcore / PyTorch <= 0.8 at batch 32 and 256, mathcore / products <= 1.3 at batch 256. "
+                   "Gradients: largest difference from PyTorch's, relative to each array's largest entry, on "
+                   "the same weights and batch.")
+    return f"{time_table}\n\n{note_times}\n\n{ratio_table}\n\n{note_ratios}"
 
 
 def digits_table(r: dict) -> str:
@@ -105,17 +114,20 @@ def scalar_table(r: dict) -> str:
 
 
 def sliders_table(r: dict) -> str:
-    headers = ["chapter", "figure", "slider", "moves", "median (ms)", "p95 (ms)", "kernel CPU, median (ms)"]
-    rows = [[Path(x["notebook"]).stem, x["figure"], x["slider"], str(x["n"]), _ms(x["median_ms"]) + _mark(
-        x["median_ms"] <= notebooks.SLIDER_MEDIAN_MS), _ms(x["p95_ms"]) + _mark(x["p95_ms"] <= notebooks.SLIDER_P95_MS),
-        _ms(x["cpu_median_ms"]) if "cpu_median_ms" in x else ""] for x in r["rows"]]
-    text = table(headers, rows, "lllrrrr")
+    headers = ["chapter", "figure", "slider", "median (ms)", "p95 (ms)", "CPU (ms)"]
+    rows = [[_chapter(x["notebook"]).split()[0], x["figure"].replace("_", " "), x["slider"],
+             _ms(x["median_ms"]) + _mark(x["median_ms"] <= notebooks.SLIDER_MEDIAN_MS),
+             _ms(x["p95_ms"]) + _mark(x["p95_ms"] <= notebooks.SLIDER_P95_MS),
+             _ms(x["cpu_median_ms"]) if "cpu_median_ms" in x else ""] for x in r["rows"]]
+    moves = [x["n"] for x in r["rows"]]
+    text = table(headers, rows, "lllrrr")
     for name, error in r.get("errors", {}).items():
         text += f"\n\n{name} failed to run: `{error.splitlines()[-1] if error else ''}`"
     return text + ("\n\nEach slider moved through up to "
-                   f"{r['positions']} positions, up and back down, in a real kernel with the figure rendered; "
-                   "wall-clock times, and the kernel's CPU time per move, which is what a move costs "
-                   "on an idle machine. "
+                   f"{r['positions']} positions, up and back down"
+                   + (f" ({min(moves)} to {max(moves)} moves)" if moves else "")
+                   + ", in a real kernel with the figure rendered; wall-clock times, and (CPU) the kernel's "
+                   "median CPU time per move, which is what a move costs on an idle machine. "
                    "Targets: median <= 50 ms, 95th percentile <= 100 ms.")
 
 
@@ -124,9 +136,9 @@ def chapters_table(r: dict, build: dict | None) -> str:
     rows = []
     for x in r["rows"]:
         if "error" in x:
-            rows.append([Path(x["notebook"]).stem, "failed", ""])
+            rows.append([_chapter(x["notebook"]), "failed", ""])
         else:
-            rows.append([Path(x["notebook"]).stem, f"{x['seconds']:.1f}" + _mark(x["ok"]),
+            rows.append([_chapter(x["notebook"]), f"{x['seconds']:.1f}" + _mark(x["ok"]),
                          f"{x['kernel_start_s']:.1f}"])
     if build is not None:
         status = f"{build['seconds']:.0f}" + _mark(build["ok"])

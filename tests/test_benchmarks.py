@@ -176,3 +176,23 @@ def test_readme_and_appendix_show_the_results():
     appendix = (ROOT / "book" / "appendix_benchmarks.md").read_text()
     assert "(appendix-benchmarks)=" in appendix and "```{include} ../benchmarks/results.md" in appendix
     assert (ROOT / "benchmarks" / "results.md").exists()
+
+
+def test_committed_tables_are_rendered_from_the_committed_results():
+    """results.md and the README show what results.json holds, in the current table layout.
+
+    After a change to report.py: `python -m benchmarks --render --update-readme`.
+    """
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    md = report.markdown(results)
+    assert (ROOT / "benchmarks" / "results.md").read_text() == md
+    readme = (ROOT / "README.md").read_text()
+    assert md.replace("\n### ", "\n#### ") in readme
+
+
+def test_tables_fit_the_book_column():
+    """No table wider than six columns: wider ones scroll sideways on the page and hide their last columns."""
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    for line in report.markdown(results).splitlines():
+        if line.startswith("|"):
+            assert line.count("|") - 1 <= 6, line
