@@ -157,9 +157,9 @@ def forward(X, params, activations) -> ForwardTrace:
 
     .. math::
        A^{(0)} = X,\qquad Z^{(l)} = A^{(l-1)} W^{(l)\top} + \mathbf b^{(l)},\qquad
-       A^{(l)} = f_l\big(Z^{(l)}\big),\quad l = 1, \dots, L:
+       A^{(l)} = f_l\big(Z^{(l)}\big)
 
-    the composition :math:`F_L \circ \dots \circ F_1` of the layers
+    for :math:`l = 1, \dots, L`: the composition :math:`F_L \circ \dots \circ F_1` of the layers
     :math:`F_l(A) = f_l(AW^{(l)\top} + \mathbf b^{(l)})`, applied to each row of ``X``.
 
     Parameters

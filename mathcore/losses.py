@@ -311,8 +311,13 @@ def sigmoid_neuron_gradient(x, y, w, b, loss: str = "binary_cross_entropy") -> t
     .. math::
 
         \frac{\partial C}{\partial b} = \frac1n \sum_i \delta_i, \qquad
-        \frac{\partial C}{\partial w} = \frac1n \sum_i \delta_i x_i, \qquad
-        \delta_i = \begin{cases} 2(a_i - y_i)\,a_i(1 - a_i) & \text{mse} \\
+        \frac{\partial C}{\partial w} = \frac1n \sum_i \delta_i x_i,
+
+    where
+
+    .. math::
+
+        \delta_i = \begin{cases} 2(a_i - y_i)\,a_i(1 - a_i) & \text{mse,} \\
                                  a_i - y_i & \text{binary cross-entropy.} \end{cases}
 
     Parameters and shapes as in :func:`sigmoid_neuron_cost`; returns two arrays of shape S.

@@ -242,6 +242,23 @@ def test_math_typesets(loaded):
         assert raw not in prose, f"{loaded.docname}: raw LaTeX {raw!r} visible in the text"
 
 
+WIDE_EQUATIONS = """() => [...document.querySelectorAll('article mjx-container[display="true"]')]
+    .filter(c => c.scrollWidth > c.clientWidth + 1)
+    .map(c => {
+        const item = MathJax.startup.document.getMathItemsWithin(c)[0];
+        return `${c.scrollWidth} px in ${c.clientWidth} px: ${(item ? item.math : c.textContent).trim().slice(0, 100)}`;
+    })"""
+
+
+def test_display_equations_fit_the_column(loaded):
+    """At 1280 px no displayed equation is wider than the text: a wider one is cut at the column's edge,
+    and nothing tells the reader that the rest is there to scroll to. A long derivation breaks with
+    ``Derivation(wrap=...)``, a docstring's equation with a line break. (On a phone they scroll.)"""
+    wide = loaded.page.evaluate(WIDE_EQUATIONS)
+    loaded.report["equations_too_wide"] = len(wide)
+    assert wide == [], f"{loaded.docname}: equations wider than the column: {wide}"
+
+
 def _visible_images(output) -> list[str]:
     return output.evaluate("""el => [...el.querySelectorAll('img')]
         .filter(img => img.offsetParent !== null && img.getBoundingClientRect().width > 0)

@@ -37,7 +37,7 @@ def test_entry_metadata(label):
     assert (isinstance(d.chapter, int) and not isinstance(d.chapter, bool) and d.chapter >= 1) \
         or d.chapter in APPENDICES
     assert d.title.strip() and d.latex.strip()
-    assert " = " in d.latex
+    assert " = " in d.latex or "&= " in d.latex  # one line, or broken over two (wrap)
     assert derivations.get(label) is d
 
 
@@ -166,3 +166,35 @@ def test_matrix_derivation_rejects_what_it_cannot_check():
     not_derivative = MatrixDerivation("wrong.lhs", "A", "t", _xm.T * _xm, _xm.T * _xm)
     with pytest.raises(ValueError, match="not a derivative"):
         not_derivative.finite_difference_error()
+
+
+def _one_line(latex: str) -> str:
+    """A wrapped equation's LaTeX with the line-break markup taken out, spaces ignored."""
+    for markup in (r"\begin{aligned}", r"\end{aligned}", r"\\", r"\quad", "{}", "&"):
+        latex = latex.replace(markup, "")
+    return re.sub(r"\s+", "", latex)
+
+
+@pytest.mark.parametrize("label", [k for k, d in DERIVATIONS.items() if d.wrap is not None])
+def test_wrapped_entry_typesets_the_same_equation(label):
+    """Breaking a long equation over two lines changes where it breaks, nothing else."""
+    d = DERIVATIONS[label]
+    one_line = Derivation(d.label, d.chapter, d.title, d.lhs, d.rhs).latex
+    assert d.latex.startswith(r"\begin{aligned}") and d.latex.count(r"\\") == 1
+    assert _one_line(d.latex) == _one_line(one_line)
+
+
+def test_wrap_splits_the_sum_where_asked_and_rejects_what_it_cannot_split():
+    a, b, c = sp.symbols("a b c")
+    rhs = sp.Add(a, -b, c, evaluate=False)
+    assert Derivation("t.w1", 1, "t", sp.Symbol("L"), rhs, wrap=1).latex == \
+        r"\begin{aligned} L &= a \\ &\quad {}- b + c \end{aligned}"
+    assert Derivation("t.w2", 1, "t", sp.Symbol("L"), rhs, wrap=2).latex == \
+        r"\begin{aligned} L &= a - b \\ &\quad {}+ c \end{aligned}"
+    assert Derivation("t.w0", 1, "t", sp.Symbol("L"), rhs, wrap=0).latex == \
+        r"\begin{aligned} & L \\ &= a - b + c \end{aligned}"
+    for bad in (3, -1, 1.5, True):
+        with pytest.raises(ValueError, match="wrap"):
+            Derivation("t.bad", 1, "t", sp.Symbol("L"), rhs, wrap=bad)
+    with pytest.raises(ValueError, match="sum"):
+        Derivation("t.prod", 1, "t", sp.Symbol("L"), a * b, wrap=1)

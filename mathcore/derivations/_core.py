@@ -49,6 +49,11 @@ class Derivation:
         Ask SymPy for a symbolic proof (default). Set False where SymPy is known
         to fail slowly (piecewise functions of several variables): the numerical
         check still runs, and the status says which kind of check passed.
+    wrap : int, optional
+        Where an equation too wide for the page breaks (``tests/test_browser.py``
+        measures every displayed equation): ``None``, one line (default); ``0``,
+        the right side on a line of its own below the left; ``k >= 1``, the first
+        ``k`` terms of the right side's sum on the first line, the rest below.
     """
 
     label: str
@@ -61,12 +66,32 @@ class Derivation:
     points: list = field(default_factory=list)
     assumptions: str = ""
     prove: bool = True
+    wrap: int | None = None
     status: str = field(default="not verified yet", init=False)
+
+    def __post_init__(self):
+        if self.wrap is None:
+            return
+        if isinstance(self.wrap, bool) or not isinstance(self.wrap, int) or self.wrap < 0:
+            raise ValueError(f"{self.label}: wrap must be None or an int >= 0, got {self.wrap!r}")
+        if self.wrap and not (isinstance(self.rhs, sp.Add) and len(self.rhs.args) > self.wrap):
+            raise ValueError(f"{self.label}: wrap={self.wrap} needs a right side that is a sum of more than "
+                             f"{self.wrap} terms")
 
     @property
     def latex(self) -> str:
         """LaTeX of ``lhs = rhs``, terms in the order they were written (``evaluate=False`` keeps it)."""
-        return f"{_latex(self.lhs)} = {_latex(self.rhs)}"
+        lhs, rhs = _latex(self.lhs), _latex(self.rhs)
+        if self.wrap is None:
+            return f"{lhs} = {rhs}"
+        if self.wrap == 0:
+            return rf"\begin{{aligned}} & {lhs} \\ &= {rhs} \end{{aligned}}"
+        terms = self.rhs.args
+        first = _latex(sp.Add(*terms[:self.wrap], evaluate=False))
+        rest = _latex(sp.Add(*terms[self.wrap:], evaluate=False))
+        # "{}" before the sign: TeX spaces a binary operator after it, a sign at the start of a line reads unary
+        rest = f"{{}}{rest}" if rest.startswith("-") else f"{{}}+ {rest}"
+        return rf"\begin{{aligned}} {lhs} &= {first} \\ &\quad {rest} \end{{aligned}}"
 
     @property
     def where(self) -> list[str]:

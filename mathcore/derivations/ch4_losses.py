@@ -175,7 +175,7 @@ register(Derivation(
     definitions={_q[0]: sp.Lambda((_z1, _z2), sp.exp(_z1) / (sp.exp(_z1) + sp.exp(_z2))),
                  _q[1]: sp.Lambda((_z1, _z2), sp.exp(_z2) / (sp.exp(_z1) + sp.exp(_z2))), sigma: SIGMA_DEF},
     domain={_z1: (-8.0, 8.0), _z2: (-8.0, 8.0), y: (0.0, 1.0)},
-    assumptions=r"$q_1, q_2$ the softmax of $(z_1, z_2)$", prove=False))
+    assumptions=r"$q_1, q_2$ the softmax of $(z_1, z_2)$", prove=False, wrap=0))
 
 
 # --- computing from logits, stably --------------------------------------------------------

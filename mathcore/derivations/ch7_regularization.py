@@ -128,7 +128,7 @@ register(Derivation(
                  _PRIOR: sp.Mul(*[_N(wj, 0, _tau) for wj in _ws], evaluate=False),
                  _N: _N_DEF, _MSE: _MSE_DEF,
                  _L2: 2 * _s**2 / (_n * _tau**2)},
-    domain=_data_domain, assumptions=r"every $s, \tau > 0$", prove=False))
+    domain=_data_domain, assumptions=r"every $s, \tau > 0$", prove=False, wrap=1))
 register(Derivation(
     "regularization.map-laplace", 7,
     r"with a Laplace prior of scale $\tau$ instead, it is $n/(2s^2)$ times the lasso cost, with "
@@ -142,7 +142,7 @@ register(Derivation(
                  _PRIOR: sp.Mul(*[_Lap(wj, 0, _tau) for wj in _ws], evaluate=False),
                  _N: _N_DEF, _Lap: _LAP_DEF, _MSE: _MSE_DEF,
                  _L1: 2 * _s**2 / (_n * _tau)},
-    domain=_data_domain, assumptions=r"every $s, \tau > 0$", prove=False))
+    domain=_data_domain, assumptions=r"every $s, \tau > 0$", prove=False, wrap=1))
 
 
 # --- inverted dropout -------------------------------------------------------------------------
