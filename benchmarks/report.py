@@ -30,10 +30,12 @@ def _ms(x: float) -> str:
     return f"{x:.3f}" if x < 1 else f"{x:.2f}" if x < 10 else f"{x:.1f}"
 
 
-def _chapter(notebook: str) -> str:
-    """"book/05_gradient_descent.ipynb" -> "5 gradient descent": narrower than the file name."""
-    number, _, name = Path(notebook).stem.partition("_")
-    return f"{int(number)} {name.replace('_', ' ')}" if number.isdigit() else Path(notebook).stem
+def _chapter(notebook: str, name: bool = True) -> str:
+    """"book/05_gradient_descent.ipynb" -> "5 gradient descent" (or "5"): narrower than the file name."""
+    number, _, title = Path(notebook).stem.partition("_")
+    if not number.isdigit():
+        return Path(notebook).stem
+    return f"{int(number)} {title.replace('_', ' ')}" if name else str(int(number))
 
 
 def _mark(ok: bool | None) -> str:
@@ -115,7 +117,7 @@ def scalar_table(r: dict) -> str:
 
 def sliders_table(r: dict) -> str:
     headers = ["chapter", "figure", "slider", "median (ms)", "p95 (ms)", "CPU (ms)"]
-    rows = [[_chapter(x["notebook"]).split()[0], x["figure"].replace("_", " "), x["slider"],
+    rows = [[_chapter(x["notebook"], name=False), x["figure"].replace("_", " "), x["slider"],
              _ms(x["median_ms"]) + _mark(x["median_ms"] <= notebooks.SLIDER_MEDIAN_MS),
              _ms(x["p95_ms"]) + _mark(x["p95_ms"] <= notebooks.SLIDER_P95_MS),
              _ms(x["cpu_median_ms"]) if "cpu_median_ms" in x else ""] for x in r["rows"]]

@@ -17,7 +17,7 @@ from matplotlib.path import Path
 
 from mathcore import data, plotting, widgets
 from mathcore.widgets import Slider
-from widget_helpers import alt_of, slider_values, timed_moves
+from widget_helpers import FRAME_BUDGET, alt_of, assert_frames_small, slider_values, static_alts, timed_moves
 
 def _line_figure(slope, shift=0.0):
     fig, ax = plotting.figure(f"Line with slope {slope}", "x", "y", ylim=(-3, 3))
@@ -146,7 +146,7 @@ def test_static_frames_are_described_and_differ(static_one):
 
 def test_static_frames_are_small(static_one):
     sizes = [len(f.png) for f in static_one.frames]
-    assert max(sizes) < 25_000, sizes  # bytes of PNG per frame: the budget in the design
+    assert max(sizes) < FRAME_BUDGET, sizes
 
 
 def test_static_twin_repr_holds_no_image_data(static_one):
@@ -380,7 +380,7 @@ def test_decision_boundary_static_grid(boundary_static):
 
 
 def test_decision_boundary_static_frames_are_described(boundary_static):
-    alts = [alt_of(page.value) for inner in boundary_static.stack.children for page in inner.children]
+    alts = static_alts(boundary_static)
     assert len(set(alts)) == 72
     start = boundary_static.stack.children[1].children[2]  # 45°, b = -1
     assert "w = (0.71, 0.71)" in start.value and "4 of 4 right" in alt_of(start.value)
@@ -389,9 +389,7 @@ def test_decision_boundary_static_frames_are_described(boundary_static):
 
 
 def test_decision_boundary_static_size_budget(boundary_static):
-    sizes = [len(f.png) for f in boundary_static.frames]
-    assert max(sizes) < 25_000
-    assert boundary_static.nbytes < 1_500_000  # of a page that must stay well under 3 MB
+    assert_frames_small(boundary_static, 1_500_000)  # of a page that must stay well under 3 MB
 
 
 def test_decision_boundary_static_frames_match_the_neuron(boundary_static):

@@ -19,7 +19,7 @@ from PIL import Image
 
 from mathcore import data, layers, neuron, plotting, widgets
 from mathcore.widgets import ch2_layers
-from widget_helpers import alt_of, slider_values
+from widget_helpers import alt_of, assert_frames_small, slider_values, static_alts
 
 def _pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=int)
@@ -144,7 +144,7 @@ def test_xor_network_static_grid(xor_static):
 
 
 def test_xor_network_static_frames_are_described(xor_static):
-    alts = [alt_of(page.value) for inner in xor_static.stack.children for page in inner.children]
+    alts = static_alts(xor_static)
     assert len(alts) == 56 and len(set(alts)) == 56
     start = xor_static.stack.children[1].children[2]  # 45°, b1 = -0.5: weights (1, 1), the OR unit
     text = alt_of(start.value)
@@ -162,9 +162,7 @@ def test_xor_network_static_frames_are_described(xor_static):
 
 
 def test_xor_network_static_size_budget(xor_static):
-    sizes = [len(f.png) for f in xor_static.frames]
-    assert max(sizes) < 25_000
-    assert xor_static.nbytes < 1_200_000  # of a page that must stay well under 3 MB
+    assert_frames_small(xor_static, 1_200_000)  # of a page that must stay well under 3 MB
 
 
 def test_xor_network_live_sliders_redraw_fast():

@@ -16,7 +16,7 @@ from numpy.testing import assert_allclose
 
 from mathcore import MLP, activations, widgets
 from mathcore.network import layer_gradient_norms
-from widget_helpers import alt_of, slider_values, timed_moves
+from widget_helpers import alt_of, assert_frames_small, slider_values, static_alts, timed_moves
 
 # --- gradients through depth -----------------------------------------------------------------
 
@@ -97,7 +97,7 @@ def test_gradient_depth_static_has_one_frame_per_position(depth_static):
 
 
 def test_gradient_depth_static_frames_are_described(depth_static):
-    alts = [alt_of(page.value) for inner in depth_static.stack.children for page in inner.children]
+    alts = static_alts(depth_static)
     assert len(set(alts)) == 40
     sigmoid = depth_static.stack.children[0].children[2]  # sigmoid, gain 1
     assert "sigmoid" in alt_of(sigmoid.value) and "(vanishing)" in alt_of(sigmoid.value)
@@ -106,9 +106,7 @@ def test_gradient_depth_static_frames_are_described(depth_static):
 
 
 def test_gradient_depth_static_size_budget(depth_static):
-    sizes = [len(f.png) for f in depth_static.frames]
-    assert max(sizes) < 25_000
-    assert depth_static.nbytes < 1_500_000  # of a page that must stay well under 3 MB
+    assert_frames_small(depth_static, 1_500_000)  # of a page that must stay well under 3 MB
 
 
 def test_gradient_depth_live_redraws_on_value_change(depth_data):

@@ -16,7 +16,7 @@ from numpy.testing import assert_allclose
 from mathcore import losses, widgets
 from mathcore.activations import _sigmoid
 from mathcore.widgets import ch4_losses as ch4
-from widget_helpers import alt_of, timed_moves
+from widget_helpers import alt_of, assert_frames_small, static_alts, timed_moves
 
 def _data(n=30, seed=0):
     rng = np.random.default_rng(seed)
@@ -97,13 +97,11 @@ def test_loss_and_gradient_static_has_a_frame_per_position(loss_static):
 
 
 def test_loss_and_gradient_static_frames_are_described_and_small(loss_static):
-    alts = [alt_of(page.value) for inner in loss_static.stack.children for page in inner.children]
+    alts = static_alts(loss_static)
     assert len(set(alts)) == 26
     first = alts[2 * ch4.P_VALUES.index(0.1) + 1]  # p = 0.1, y = 1
     assert "y = 1" in first and "p = 0.10" in first and "2.303" in first and "-0.900" in first
-    sizes = [len(f.png) for f in loss_static.frames]
-    assert max(sizes) < 25_000, max(sizes)
-    assert loss_static.nbytes < 600_000
+    assert_frames_small(loss_static, 600_000)
 
 
 def test_loss_and_gradient_live_redraws_on_value_change_fast():
@@ -188,13 +186,11 @@ def test_cost_surface_static_grid(surface_static):
 
 
 def test_cost_surface_static_frames_are_described_and_small(surface_static):
-    alts = [alt_of(page.value) for inner in surface_static.stack.children for page in inner.children]
+    alts = static_alts(surface_static)
     assert len(set(alts)) == 49
     assert all("cross-entropy" in a and "squared error" in a for a in alts)
     assert "w = 2.0 and bias b = -2.0" in alts[4 * 7 + 2]
-    sizes = [len(f.png) for f in surface_static.frames]
-    assert max(sizes) < 25_000, max(sizes)
-    assert surface_static.nbytes < 1_200_000  # of a page that must stay well under 3 MB
+    assert_frames_small(surface_static, 1_200_000)  # of a page that must stay well under 3 MB
 
 
 def test_cost_surface_live_redraws_on_value_change_fast():

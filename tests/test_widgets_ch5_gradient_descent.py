@@ -15,7 +15,7 @@ from numpy.testing import assert_allclose
 
 from mathcore import optim, widgets
 from mathcore.widgets import ch5_gradient_descent as ch5
-from widget_helpers import alt_of, slider_values, timed_moves
+from widget_helpers import alt_of, assert_frames_small, slider_values, static_alts, timed_moves
 
 
 def test_builder_is_exported():
@@ -90,16 +90,14 @@ def test_static_grid(static_box):
 
 
 def test_static_frames_are_described_and_small(static_box):
-    alts = [alt_of(page.value) for inner in static_box.stack.children for page in inner.children]
+    alts = static_alts(static_box)
     assert len(set(alts)) == 32
     nb = len(ch5.MOMENTUM_VALUES)
     bad = alts[ch5.LR_VALUES.index(0.21) * nb + 0]  # lr 0.21, no momentum: diverges
     good = alts[ch5.LR_VALUES.index(0.21) * nb + 1]  # lr 0.21, momentum 0.5: converges
     assert "learning rate 0.21" in bad and "diverges" in bad and "leaves the plot" in bad
     assert "momentum 0.50" in good and "towards the minimum" in good
-    sizes = [len(f.png) for f in static_box.frames]
-    assert max(sizes) < 25_000, max(sizes)
-    assert static_box.nbytes < 1_000_000
+    assert_frames_small(static_box, 1_000_000)
 
 
 # --- live -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from mathcore.autodiff import Value
 from mathcore.exercises.ch6_backprop import HAND_PARAMS, HAND_X
 from mathcore.gradcheck import numerical_gradient
 from mathcore.widgets import ch6_backprop as ch6
-from widget_helpers import alt_of, slider_values, timed_moves
+from widget_helpers import alt_of, assert_frames_small, slider_values, static_alts, timed_moves
 
 X, Y = HAND_X[None, :], np.array([[1.0]])  # (1, 2), (1, 1): the chapter's worked example
 
@@ -93,13 +93,11 @@ def test_static_twin_has_a_frame_per_position(static_box):
 
 
 def test_static_frames_are_described_and_small(static_box):
-    alts = [alt_of(page.value) for inner in static_box.stack.children for page in inner.children]
+    alts = static_alts(static_box)
     assert len(set(alts)) == 63
     assert all("tangent" in a and "delta" in a for a in alts)
     assert "w⁽²⁾₁₁ = 0.70" in alts[6 * 7 + 3]
-    sizes = [len(f.png) for f in static_box.frames]
-    assert max(sizes) < 25_000, max(sizes)
-    assert static_box.nbytes < 1_500_000
+    assert_frames_small(static_box, 1_500_000)
 
 
 def test_live_redraws_fast_on_both_sliders():

@@ -15,7 +15,7 @@ from numpy.testing import assert_allclose
 
 from mathcore import data, regularization, widgets
 from mathcore.widgets import ch7_regularization as ch7
-from widget_helpers import alt_of, slider_values, timed_moves
+from widget_helpers import alt_of, assert_frames_small, slider_values, timed_moves
 
 
 def _data():
@@ -107,9 +107,7 @@ def test_static_twin_has_a_frame_per_position(static_box):
 def test_static_frames_are_described_and_small(static_box):
     alts = [alt_of(page.value) for page in static_box.stack.children]
     assert len(set(alts)) == 19 and all("ridge regression" in a for a in alts)
-    sizes = [len(f.png) for f in static_box.frames]
-    assert max(sizes) < 25_000, max(sizes)
-    assert static_box.nbytes < 700_000  # of a page that must stay well under 3 MB
+    assert_frames_small(static_box, 700_000)  # of a page that must stay well under 3 MB
 
 
 def test_live_redraws_on_value_change_fast():

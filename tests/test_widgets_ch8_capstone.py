@@ -16,7 +16,7 @@ from mathcore import metrics, optim, widgets
 from mathcore.network import MLP
 from mathcore.widgets import ch8_capstone as ch8
 from mathcore.widgets.ch8_capstone import TrainingCurves
-from widget_helpers import alt_of, slider_values, timed_moves
+from widget_helpers import alt_of, assert_frames_small, slider_values, static_alts, timed_moves
 
 LRS, L2S, EPOCHS = (0.01, 0.05, 0.25), (0.0, 1e-3, 1e-2), 10
 
@@ -128,13 +128,11 @@ def test_static_twin_has_a_frame_per_recorded_run(static_box):
 
 
 def test_static_frames_are_described_and_small(static_box):
-    alts = [alt_of(page.value) for inner in static_box.stack.children for page in inner.children]
+    alts = static_alts(static_box)
     assert len(set(alts)) == 9
     assert "learning rate 0.05 and L2 penalty 0.001" in alts[4]
     assert all("validation" in a and "training" in a for a in alts)
-    sizes = [len(f.png) for f in static_box.frames]
-    assert max(sizes) < 25_000, max(sizes)
-    assert static_box.nbytes < 400_000
+    assert_frames_small(static_box, 400_000)
 
 
 def test_live_redraws_on_every_slider_move_fast():

@@ -81,11 +81,11 @@ class Derivation:
     @property
     def latex(self) -> str:
         """LaTeX of ``lhs = rhs``, terms in the order they were written (``evaluate=False`` keeps it)."""
-        lhs, rhs = _latex(self.lhs), _latex(self.rhs)
+        lhs = _latex(self.lhs)
         if self.wrap is None:
-            return f"{lhs} = {rhs}"
+            return f"{lhs} = {_latex(self.rhs)}"
         if self.wrap == 0:
-            return rf"\begin{{aligned}} & {lhs} \\ &= {rhs} \end{{aligned}}"
+            return rf"\begin{{aligned}} & {lhs} \\ &= {_latex(self.rhs)} \end{{aligned}}"
         terms = self.rhs.args
         first = _latex(sp.Add(*terms[:self.wrap], evaluate=False))
         rest = _latex(sp.Add(*terms[self.wrap:], evaluate=False))
