@@ -69,6 +69,33 @@ def test_a_diverged_run_is_drawn_as_far_as_it_went():
     assert "3 epochs before it diverged" in ch8._alt(fig, 0.25, 1e-3)
 
 
+def test_background_draws_only_the_runs_it_names():
+    runs = _runs()
+    faint = [(lr, l2) for lr, l2 in runs if lr != 0.25]
+    fig = ch8.LearningCurves(runs, background=faint)
+    grey = [line for ax in (fig.left, fig.right) for line in ax.lines if line.get_color() == "0.82"]
+    assert len(grey) == 2 * len(faint)  # a loss and an accuracy curve each
+    drawn = {tuple(np.asarray(line.get_ydata())) for line in grey}
+    assert tuple(runs[0.25, 0.0].val_loss) not in drawn and tuple(runs[0.01, 0.0].val_loss) in drawn
+    assert "of 5 other runs" in ch8._alt(fig, 0.05, 1e-3)  # six in the background, the chosen one among them
+    assert "of 8 other runs" in ch8._alt(ch8.LearningCurves(runs), 0.05, 1e-3)  # by default every run
+    # no background: no faint curves, and the legend does not promise them
+    bare = ch8.LearningCurves(runs, background=[])
+    assert not [line for line in bare.left.lines if line.get_color() == "0.82"]
+    assert "other runs" not in " ".join(t.get_text() for t in bare.fig.legends[0].get_texts())
+
+
+@pytest.mark.parametrize("background, error, match", [
+    ([(0.1, 0.0)], ValueError, r"no recorded run at lr=0.1"),
+    ([0.05], ValueError, r"\(learning rate, penalty\) pairs, got 0.05"),
+    ("runs", TypeError, "background must be an iterable"),
+    (5, TypeError, "background must be an iterable"),
+])
+def test_background_refuses_what_is_not_a_run_of_the_grid(background, error, match):
+    with pytest.raises(error, match=match):
+        ch8.LearningCurves(_runs(), background=background)
+
+
 def test_curves_of_a_real_run_record_one_value_per_epoch():
     # the chapter's recipe on a tiny problem: a callback records loss and accuracy after every epoch
     rng = np.random.default_rng(0)

@@ -26,6 +26,11 @@ Usage::
     python tools/execute_notebooks.py                 # every book/*.ipynb
     python tools/execute_notebooks.py book/01_neurons.ipynb
     python tools/execute_notebooks.py --check         # exit 1 if any would change
+    python tools/execute_notebooks.py --check --numeric generic   # as another CPU computes
+
+``--numeric NAME`` runs the kernels under one of the numeric configurations of
+``tools/numeric_configs.py`` (OpenBLAS's kernels and NumPy's SIMD loops of
+another CPU). Use it with ``--check``: committed outputs come from the default.
 """
 
 from __future__ import annotations
@@ -200,6 +205,29 @@ def comparable(text: str) -> dict:
     return nb
 
 
+def differences(old: str, new: str, limit: int = 3) -> list[str]:
+    """Where two versions of a notebook differ: each changed cell and its first changed line."""
+    import difflib
+
+    a, b = comparable(old), comparable(new)
+    found = []
+    if len(a["cells"]) != len(b["cells"]):
+        found.append(f"{len(a['cells'])} cells before, {len(b['cells'])} now")
+    code = -1  # nbval's numbering: code cells only
+    for index, (x, y) in enumerate(zip(a["cells"], b["cells"])):
+        code += x.get("cell_type") == "code"
+        if x == y:
+            continue
+        where = f"cell {index}" + (f" (nbval Cell {code})" if x.get("cell_type") == "code" else "")
+        lines = [line for line in difflib.unified_diff(
+            json.dumps(x, indent=1).splitlines(), json.dumps(y, indent=1).splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        found.append(f"{where}: " + " | ".join(line.strip()[:160] for line in lines[:2]))
+    if a.get("metadata") != b.get("metadata"):
+        found.append("notebook metadata (stored widget state)")
+    return found[:limit] + ([f"... and {len(found) - limit} more"] if len(found) > limit else [])
+
+
 def default_notebooks() -> list[Path]:
     return sorted((ROOT / "book").glob("*.ipynb"))
 
@@ -211,9 +239,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if re-execution would change a notebook")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    parser.add_argument("--numeric", metavar="NAME",
+                        help="run under a numeric configuration of tools/numeric_configs.py (with --check)")
     args = parser.parse_args(argv)
 
     os.environ.pop("MATHCORE_STATIC", None)  # the kernel inherits this environment
+    if args.numeric:
+        import numeric_configs
+
+        if not args.check:
+            print("error: --numeric only with --check: committed outputs come from the default "
+                  "configuration", file=sys.stderr)
+            return 2
+        try:
+            config = numeric_configs.by_name(args.numeric)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        os.environ.update(config.variables)
+        print(f"numeric configuration {config.name}: {numeric_configs.probe()}", flush=True)
     paths = args.notebooks or default_notebooks()
     if not paths:
         print("no notebooks found in book/", file=sys.stderr)
@@ -244,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
                 path.write_text(text, encoding="utf-8")
         status = "unchanged" if same else ("would change" if args.check else "updated")
         print(f"{path}: executed in {seconds:.1f} s, {status}", flush=True)
+        if not same:
+            for line in differences(old, text):
+                print(f"    {line}", flush=True)
 
     if failed:
         print(f"{len(failed)} notebook(s) failed: {', '.join(map(str, failed))}", file=sys.stderr)

@@ -4,7 +4,7 @@ The chapter trains one network per grid point, once, and records four
 curves per run (:class:`TrainingCurves`); the sliders only choose which recorded run
 to draw. Nothing is trained when a slider moves, so a move costs one blitted
 redraw (the pattern of Chapter 1's :class:`~mathcore.widgets.NeuronPlane`):
-axes, labels, legend and the faint curves of every run are drawn once and
+axes, labels, legend and the faint curves of the other runs are drawn once and
 kept as a bitmap; each move redraws the four curves of the chosen run and
 its read-out on top.
 
@@ -99,8 +99,8 @@ def _num(x: float, digits: int = 3) -> str:
 class LearningCurves:
     """A reusable two-panel figure: loss (log scale) and accuracy per epoch of one recorded run.
 
-    Every run's validation loss and accuracy are drawn faintly behind, once,
-    so the chosen run is always seen against the others.
+    The validation loss and accuracy of the ``background`` runs are drawn
+    faintly behind, once, so the chosen run is always seen against the others.
 
     Parameters
     ----------
@@ -108,10 +108,16 @@ class LearningCurves:
         A full grid of recorded runs.
     epochs : int, optional
         Length of the epoch axis; by default the longest run.
+    background : iterable of (lr, l2), optional
+        The runs drawn faintly behind; by default every run. Leave out runs
+        whose curves are chaotic (a learning rate past the stable range):
+        their last digits, and so their pixels, differ from one CPU to another.
     """
 
-    def __init__(self, runs: Mapping, epochs: int | None = None):
+    def __init__(self, runs: Mapping, epochs: int | None = None, background=None):
         self.runs, self.lrs, self.l2s = _check_runs(runs)
+        self.background = tuple(self.runs) if background is None else tuple(
+            self._key(key) for key in _check_background(background))
         longest = max(c.train_loss.size for c in self.runs.values())
         self.epochs = max(1, longest) if epochs is None else int(epochs)
         if self.epochs < max(1, longest):
@@ -126,7 +132,7 @@ class LearningCurves:
                      yscale="log", xlim=(0.5, self.epochs + 0.5), ylim=LOSS_LIM, xticks=ticks[ticks > 0])
             right.set(title="Accuracy per epoch", xlabel="epoch", ylabel="accuracy",
                       xlim=(0.5, self.epochs + 0.5), ylim=ACC_LIM, xticks=ticks[ticks > 0])
-            for c in self.runs.values():
+            for c in map(self.runs.get, self.background):
                 e = np.arange(1, c.train_loss.size + 1)
                 left.plot(e, c.val_loss, color="0.82", lw=1.0, zorder=1)
                 right.plot(e, c.val_acc, color="0.82", lw=1.0, zorder=1)
@@ -136,7 +142,7 @@ class LearningCurves:
                 (self.lines[f"val_{kind}"],) = ax.plot([], [], color=_VERMILLION, lw=2.0, ls="--", zorder=4)
             handles = [Line2D([], [], color=_BLUE, lw=2.0, label="training"),
                        Line2D([], [], color=_VERMILLION, lw=2.0, ls="--", label="validation")]
-            if len(self.runs) > 1:
+            if len(self.runs) > 1 and self.background:
                 handles.append(Line2D([], [], color="0.82", lw=1.0, label="validation, other runs"))
             # under the panels, beside the read-out: inside, the curves of an unstable run would cross it
             fig.legend(handles=handles, loc="lower right", bbox_to_anchor=(0.985, 0.0), fontsize=8, frameon=False)
@@ -155,12 +161,16 @@ class LearningCurves:
         self.fig, self.left, self.right = fig, left, right
         self._blit = Blitter(fig, [*self.lines.values(), self.readout, self.note])
 
-    def curves(self, lr: float, l2: float) -> TrainingCurves:
-        """The recorded run at learning rate ``lr`` and penalty ``l2``."""
+    def _key(self, key) -> tuple[float, float]:
+        lr, l2 = key
         key = (float(lr), float(l2))
         if key not in self.runs:
             raise ValueError(f"no recorded run at lr={lr}, l2={l2}; the grid has lr in {self.lrs} and l2 in {self.l2s}")
-        return self.runs[key]
+        return key
+
+    def curves(self, lr: float, l2: float) -> TrainingCurves:
+        """The recorded run at learning rate ``lr`` and penalty ``l2``."""
+        return self.runs[self._key((lr, l2))]
 
     def update(self, lr: float, l2: float) -> TrainingCurves:
         """Draw the run at (lr, l2); return its curves."""
@@ -202,6 +212,16 @@ class LearningCurves:
         return self._blit.png(palette=palette, compress_level=compress_level)
 
 
+def _check_background(background) -> list:
+    if isinstance(background, (str, bytes)) or not hasattr(background, "__iter__"):
+        raise TypeError(f"background must be an iterable of (lr, l2) pairs, got {type(background).__name__}")
+    keys = list(background)
+    for key in keys:
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise ValueError(f"background must hold (learning rate, penalty) pairs, got {key!r}")
+    return keys
+
+
 def _trend(values: np.ndarray) -> str:
     if values.size < 2 or not np.all(np.isfinite(values)):
         return "does not settle"
@@ -217,10 +237,11 @@ def _alt(figure: LearningCurves, lr: float, l2: float) -> str:
     if n == 0:
         return (f"Learning curves for learning rate {lr:g} and penalty {l2:g}: the run diverged in its first "
                 "epoch, so there is nothing to draw but the faint curves of the other runs.")
+    others = sum(key != (float(lr), float(l2)) for key in figure.background)
     ended = f"all {n} epochs" if n == figure.epochs else f"{n} epochs before it diverged"
     return (
         f"Two panels of learning curves for learning rate {lr:g} and L2 penalty {l2:g}, over {ended}, drawn "
-        f"against the faint validation curves of the other {len(figure.runs) - 1} runs. Left, cross-entropy on a "
+        f"against the faint validation curves of {others} other runs. Left, cross-entropy on a "
         f"log scale: the training loss ends at {_num(c.train_loss[-1])} and {_trend(c.train_loss)}; the "
         f"validation loss ends at {_num(c.val_loss[-1])} and {_trend(c.val_loss)}. Right, accuracy: "
         f"{100 * c.train_acc[-1]:.1f}% on the training images and {100 * c.val_acc[-1]:.1f}% on the validation "
@@ -229,12 +250,12 @@ def _alt(figure: LearningCurves, lr: float, l2: float) -> str:
 
 
 def learning_curves(runs: Mapping, *, lr: float | None = None, l2: float | None = None,
-                    epochs: int | None = None, mode: str | None = None) -> FigureBox:
+                    epochs: int | None = None, background=None, mode: str | None = None) -> FigureBox:
     r"""Chapter 8's figure: the recorded learning curves of one run of a grid, picked by two sliders.
 
     Left, the training and validation cross-entropy per epoch (log scale);
     right, the training and validation accuracy; behind, faintly, the
-    validation curves of every run of the grid. The sliders choose the
+    validation curves of the ``background`` runs (by default every run of the grid). The sliders choose the
     learning rate :math:`\eta` and the L2 penalty :math:`\lambda`; live and
     static alike they step through the grid's values (a run exists only
     there), so the static twin has ``len(lrs) * len(l2s)`` frames.
@@ -247,11 +268,13 @@ def learning_curves(runs: Mapping, *, lr: float | None = None, l2: float | None 
         The run shown first; by default the middle of each axis of the grid.
     epochs : int, optional
         Length of the epoch axis; by default the longest run.
+    background : iterable of (lr, l2), optional
+        The runs drawn faintly behind (see :class:`LearningCurves`).
     mode : {"live", "static"}, optional
         Override :func:`~mathcore.widgets.mode`.
     """
     chosen = _check_mode(mode) if mode is not None else _env_mode()
-    figure = LearningCurves(runs, epochs)
+    figure = LearningCurves(runs, epochs, background)
     lr = figure.lrs[len(figure.lrs) // 2] if lr is None else float(lr)
     l2 = figure.l2s[len(figure.l2s) // 2] if l2 is None else float(l2)
     figure.curves(lr, l2)  # refuses a starting point off the grid
