@@ -31,6 +31,7 @@ BUILD_TIMEOUT_S = 1800  # the whole book, every notebook executed, on 2 cores
 # pytest_xdist_make_scheduler) while the other runs unit tests and nbval.
 BOOK_GROUP = "book-build"
 BOOK_MODULES = {"tests/test_book.py", "tests/test_browser.py"}
+PORTABILITY_MODULE = "tests/test_portability.py"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Sphinx's own messages; the kernel's "[IPKernelApp] WARNING | ..." is not one.
@@ -137,6 +138,10 @@ def pytest_xdist_make_scheduler(config, log):
             if nodeid.rfind("@") > nodeid.rfind("]"):  # a working xdist_group suffix
                 return super()._split_scope(nodeid)
             path = nodeid.split("::", 1)[0]
+            if path == PORTABILITY_MODULE and "[" in nodeid:
+                # one unit per numeric configuration (the first parameter), so that
+                # the configurations' re-executions share out between the workers
+                return f"{path}::{nodeid.split('[', 1)[1].split('-', 1)[0]}"
             # one unit per test module or notebook: far fewer round trips than
             # one per test, which left a worker idle between thousands of tiny units
             return BOOK_GROUP if path in BOOK_MODULES else path
