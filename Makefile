@@ -1,7 +1,7 @@
 # The book's two commands, from a fresh clone:
 #   make book   HTML book in _build/html/index.html (every notebook executed)
 #   make test   every test: mathcore, nbval on the notebooks, the build, the browser
-# Both create .venv from the pinned requirements.txt the first time.
+# Both create .venv from the lock requirements.txt the first time (`make lock` remakes it).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # The venv's tools first on PATH (the notebooks' kernel, jupyter-book's subprocesses).
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: help venv book book-nosolutions student test execute execute-check bench bench-quick clean distclean
+.PHONY: help venv lock book book-nosolutions student test execute execute-check bench bench-quick clean distclean
 
 help:
 	@echo "make book           build the HTML book into _build/html (MATHCORE_STATIC=1)"
@@ -29,20 +29,36 @@ help:
 	@echo "make execute-check  fail if re-executing a notebook would change it"
 	@echo "make bench          benchmarks (~10 min): tables into benchmarks/results.md and the README"
 	@echo "make bench-quick    the benchmarks' smoke run (under a minute), nothing written"
+	@echo "make lock           re-resolve requirements.in into the locks requirements.txt and binder/requirements.txt"
 	@echo "make clean          remove build outputs and caches (keeps .venv and .cache)"
 	@echo "make distclean      also remove .venv and the CDN cache .cache/"
 
 venv: $(STAMP)
 
-# Redone only when the pins change. pip installs into a fresh venv; the stamp is
-# written last, so an interrupted install is retried on the next make.
+# Redone only when the lock changes. Every package comes from the lock, hash-checked and
+# with no dependency resolution (--no-deps); then mathcore itself, editable, built by the
+# locked setuptools. The stamp is written last, so an interrupted install is retried.
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else \
+		f"Python {v[0]}.{v[1]}: the book supports 3.11 to 3.13 (make PYTHON=python3.11 ...; make distclean first)")'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	@# Build Matplotlib's font cache now: on a first import it prints a notice on
 	@# stderr, which would become a cell output (a build warning, an nbval diff).
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
+
+# One set of versions for every supported Python (--universal from 3.11, the fewest
+# versions per package), each file's sha256. The existing locks are uv's preferences,
+# so a pin changes only when requirements.in asks for it.
+LOCK := $(BIN)/uv pip compile --universal --python-version 3.11 --fork-strategy fewest \
+	--quiet --custom-compile-command "make lock"
+lock: $(STAMP)
+	$(LOCK) --generate-hashes requirements.in -o requirements.txt
+	$(LOCK) --no-annotate binder/requirements.in -c requirements.txt -o binder/requirements.txt
+	printf '%s\n' '# mathcore itself: repo2docker installs from the repository root' '.' >> binder/requirements.txt
 
 book: $(STAMP)
 	$(RUN) MATHCORE_STATIC=1 $(BIN)/jupyter-book build . -n -W --keep-going --all

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+import tomllib
 import venv
 from pathlib import Path
 
@@ -20,7 +21,11 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
-_PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+)$")
+_PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)")
+
+
+def _name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503
 
 
 def _pins(path: Path) -> dict[str, str]:
@@ -28,8 +33,26 @@ def _pins(path: Path) -> dict[str, str]:
     for line in path.read_text().splitlines():
         m = _PIN.match(line.strip())
         if m:
-            pins[m.group(1).lower()] = m.group(2)
+            pins[_name(m.group(1))] = m.group(2)
     return pins
+
+
+def _supported_pythons() -> list[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    prefix = "Programming Language :: Python :: 3."
+    return [c.rsplit(" ", 1)[1] for c in project["classifiers"] if c.startswith(prefix)]  # "3.11", ...
+
+
+def test_the_lock_pins_every_package_with_hashes():
+    lock = (ROOT / "requirements.txt").read_text()
+    entries = re.split(r"\n(?=[A-Za-z0-9])", lock.split("\n", 2)[2])  # one per package, after the header
+    assert len(entries) > 100
+    for entry in entries:
+        assert _PIN.match(entry), f"not pinned with ==: {entry.splitlines()[0]}"
+        assert "--hash=sha256:" in entry, f"no hash: {entry.splitlines()[0]}"
+    # every top-level requirement is locked at the version it asks for
+    wanted, locked = _pins(ROOT / "requirements.in"), _pins(ROOT / "requirements.txt")
+    assert wanted and {k: v for k, v in wanted.items() if locked.get(k) != v} == {}
 
 
 def test_binder_pins_match_the_book():
@@ -37,8 +60,21 @@ def test_binder_pins_match_the_book():
     assert binder, "binder/requirements.txt pins nothing"
     assert {k: v for k, v in binder.items() if book.get(k) != v} == {}
     assert not {"jupyter-book", "pytest", "nbval", "playwright"} & set(binder)
+    for wanted in _pins(BINDER / "requirements.in") or [
+            _name(line.strip()) for line in (BINDER / "requirements.in").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]:
+        assert wanted in binder, f"binder/requirements.in asks for {wanted}, which its lock does not pin"
+    assert (BINDER / "requirements.txt").read_text().splitlines()[-1] == "."  # mathcore itself
+
+
+def test_binder_runtime_is_a_python_the_book_supports():
+    supported = _supported_pythons()
+    assert supported == ["3.11", "3.12", "3.13"]  # the README's "Python 3.11 to 3.13"
     runtime = (BINDER / "runtime.txt").read_text().strip()
-    assert runtime == f"python-{sys.version_info.major}.{sys.version_info.minor}"
+    # the oldest supported: the lock is resolved from it up (Makefile: --python-version)
+    assert runtime == f"python-{supported[0]}"
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"--python-version {supported[0]}" in makefile
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import json
 import mimetypes
 import os
@@ -19,6 +20,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+import tempfile
 import threading
 from pathlib import Path
 
@@ -67,24 +69,114 @@ def cdn_specs(html_dir: Path) -> set[tuple[str, str]]:
     return specs
 
 
+def _extract(tar: tarfile.TarFile, dest: Path) -> None:
+    """Unpack regular files and folders only, each inside dest."""
+    if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later: the standard library checks
+        tar.extractall(dest, filter="data")
+        return
+    # Python 3.11.0 to 3.11.3 (Debian 12 ships 3.11.2): the same checks by hand
+    root = dest.resolve()
+    members = tar.getmembers()
+    for member in members:
+        target = (root / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not target.is_relative_to(root):
+            raise ValueError(f"refusing to unpack {member.name!r} from {tar.name}: not a plain file inside the package")
+    tar.extractall(dest, members=members)
+
+
 def _npm_pack(name: str, spec: str, dest: Path) -> None:
-    """Fetch one package tarball (no dependencies) and unpack it to dest/package/."""
+    """Fetch one package tarball (no dependencies) and unpack it to dest/package/.
+
+    Safe when several processes fetch at once: each unpacks into a folder of
+    its own, the first rename wins, and the others discard their copy.
+    """
     npm = shutil.which("npm")
     if npm is None:
         _unavailable("npm not found: the offline browser tests fetch CDN files with `npm pack` "
                      "(install Node.js and npm, e.g. `apt-get install -y npm`)")
-    tmp = dest.with_name(dest.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    out = subprocess.run([npm, "pack", f"{name}@{spec}", "--json", "--pack-destination", str(tmp)],
-                         capture_output=True, text=True, timeout=600, check=True)
-    info = json.loads(out.stdout)[0]
-    with tarfile.open(tmp / info["filename"]) as tar:
-        tar.extractall(tmp, filter="data")
-    (tmp / info["filename"]).unlink()
-    (tmp / "resolved.json").write_text(json.dumps({"name": info["name"], "version": info["version"]}))
-    shutil.rmtree(dest, ignore_errors=True)
-    tmp.rename(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        out = subprocess.run([npm, "pack", f"{name}@{spec}", "--json", "--pack-destination", str(tmp)],
+                             capture_output=True, text=True, timeout=600, check=True)
+        info = json.loads(out.stdout)[0]
+        with tarfile.open(tmp / info["filename"]) as tar:
+            _extract(tar, tmp)
+        (tmp / info["filename"]).unlink()
+        (tmp / "resolved.json").write_text(json.dumps({"name": info["name"], "version": info["version"]}))
+        if dest.exists() and not (dest / "resolved.json").exists():
+            shutil.rmtree(dest)  # left half-unpacked by a version of this function that was not atomic
+        try:
+            tmp.rename(dest)  # atomic; fails if another process got there first
+        except OSError:
+            if not (dest / "resolved.json").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+FAKE_NPM = """#!/bin/sh
+# npm pack NAME@SPEC --json --pack-destination DIR, offline: a tarball of one file, slowly
+sleep 0.3
+dir="$5"; mkdir -p "$dir/src/package" && echo "ok" > "$dir/src/package/index.js"
+tar -czf "$dir/pkg-1.0.0.tgz" -C "$dir/src" package && rm -rf "$dir/src"
+echo '[{"name": "pkg", "version": "1.0.0", "filename": "pkg-1.0.0.tgz"}]'
+"""
+
+
+def test_two_processes_can_fetch_the_same_package_at_once(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "npm").write_text(FAKE_NPM)
+    (bin_dir / "npm").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    dest = tmp_path / "cdn" / "pkg@1"
+    errors = []
+
+    def fetch():
+        try:
+            _npm_pack("pkg", "1", dest)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fetch) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert (dest / "package" / "index.js").read_text() == "ok\n"
+    assert json.loads((dest / "resolved.json").read_text()) == {"name": "pkg", "version": "1.0.0"}
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["pkg@1"]  # no temporary folder left
+
+
+@pytest.mark.parametrize("stdlib_filter", [True, False], ids=["python>=3.11.4", "python<3.11.4"])
+@pytest.mark.parametrize("member", ["../escape.js", "/abs.js", "link"])
+def test_unpacking_refuses_what_leaves_the_package(member, stdlib_filter, tmp_path, monkeypatch):
+    if not stdlib_filter:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)  # as on Debian 12's Python 3.11.2
+    elif not hasattr(tarfile, "data_filter"):
+        pytest.skip("this Python has no tarfile.data_filter")
+    archive = tmp_path / "bad.tgz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo(member)
+        if member == "link":
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        else:
+            info.size = 2
+        tar.addfile(info, io.BytesIO(b"x\n") if info.isfile() else None)
+    out = tmp_path / "out"
+    out.mkdir()
+    with tarfile.open(archive) as tar:
+        try:
+            _extract(tar, out)
+            refused = False
+        except (ValueError, tarfile.TarError):
+            refused = True
+    # the standard library's filter may instead unpack "/abs.js" as out/abs.js: inside, so safe too
+    assert refused or (member == "/abs.js" and stdlib_filter)
+    assert not (tmp_path / "escape.js").exists() and not Path("/abs.js").exists()
+    assert not any(p.is_symlink() for p in out.rglob("*"))
 
 
 @pytest.fixture(scope="session")
