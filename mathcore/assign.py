@@ -176,7 +176,7 @@ def _split_blocks(cell) -> tuple[str, list[str]]:
     """A cell's source with each ``{solution}`` block replaced by a marker line, and the blocks' lines.
 
     For a cell that :func:`solution_cells` has accepted; the marker is
-    :data:`ANSWER_MARKDOWN`.
+    ``ANSWER_MARKDOWN``.
     """
     if cell.cell_type != "markdown":
         return cell.source, []
