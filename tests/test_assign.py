@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -108,3 +111,237 @@ def test_solution_start_without_end_is_an_error():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("```{solution-start} ex\n```")])
     with pytest.raises(Exception, match="no matching solution-end"):
         student_version(nb)
+
+
+# --- malformed solution directives, made from copies of Chapter 1 -------------------------------
+
+def _index(cells, text: str, start: int = 0) -> int:
+    """The index of the first cell at or after ``start`` whose source holds ``text``."""
+    return next(i for i in range(start, len(cells)) if text in cells[i].source)
+
+
+def _nand_solution(cells) -> tuple[int, int]:
+    """The first and last cell of the gated solution of the exercise ex-neurons-nand."""
+    start = _index(cells, "{solution-start} ex-neurons-nand")
+    return start, _index(cells, "{solution-end}", start)
+
+
+def _drop_nand_end(cells):
+    del cells[_nand_solution(cells)[1]]
+
+
+def _drop_last_end(cells):
+    last = cells[max(i for i, c in enumerate(cells) if "{solution-end}" in c.source)]
+    last.source = last.source[:last.source.index("```{solution-end}")]
+
+
+def _drop_nand_end_and_next_exercise(cells):
+    _, end = _nand_solution(cells)
+    del cells[end:_index(cells, "{exercise}", end) + 1]
+
+
+def _as_solution_block(closing: str):
+    """The gated solution of ex-neurons-nand as one {solution} block in Markdown, closed by ``closing``."""
+    def edit(cells):
+        start, end = _nand_solution(cells)
+        prose = cells[start].source.split("```\n", 1)[1]
+        code = cells[start + 1].source
+        source = f"```{{solution}} ex-neurons-nand\n:class: dropdown\n\n{prose}\n\n{code}\n{closing}"
+        cells[start:end + 1] = [nbformat.v4.new_markdown_cell(source, id="the-block")]
+    return edit
+
+
+def _indent_nand_start(cells):
+    start, _ = _nand_solution(cells)
+    cells[start].source = "   " + cells[start].source
+
+
+def _orphan_end(cells):
+    _, end = _nand_solution(cells)
+    cells.insert(end + 1, nbformat.v4.new_markdown_cell("```{solution-end}\n```", id="the-orphan"))
+
+
+def _nested_fence(cells):
+    _as_solution_block("```")(cells)
+    block = cells[_index(cells, "{solution} ex-neurons-nand")]
+    block.source = block.source.replace("w_nand, b_nand", "```python\nw_nand, b_nand", 1)
+
+
+# case -> (how to break Chapter 1, the cell the message must name (a function of the broken cells), what it says)
+MALFORMED = {
+    "missing solution-end": (_drop_nand_end, lambda cells: _index(cells, "{solution-start} ex-neurons-nand"),
+                             "has no matching solution-end before the exercise in cell"),
+    "last solution-end missing": (_drop_last_end, lambda cells: max(
+        i for i, c in enumerate(cells) if "{solution-start}" in c.source), "before the end of the notebook"),
+    "two solution-starts in a row": (_drop_nand_end_and_next_exercise,
+                                     lambda cells: _index(cells, "{solution-start} ex-neurons-nand"),
+                                     "before the next solution-start, in cell"),
+    "unclosed {solution}": (_as_solution_block(""), lambda cells: _index(cells, "{solution} ex-neurons-nand"),
+                            "is never closed"),
+    "{solution} closed by the other fence": (_as_solution_block(":::"),
+                                             lambda cells: _index(cells, "{solution} ex-neurons-nand"),
+                                             "a ::: line does not close it"),
+    "code fence inside a {solution}": (_nested_fence, lambda cells: _index(cells, "{solution} ex-neurons-nand"),
+                                       "which would close it early"),
+    "indented solution-start": (_indent_nand_start, lambda cells: _index(cells, "{solution-start} ex-neurons-nand"),
+                                "is indented, quoted or in a list"),
+    "orphan solution-end": (_orphan_end, lambda cells: next(i for i, c in enumerate(cells) if c.id == "the-orphan"),
+                            "a solution-end with no solution-start before it"),
+}
+
+
+def _broken_chapter(tmp_path: Path, edit) -> tuple[Path, list]:
+    nb = nbformat.read(CHAPTERS[0], as_version=4)
+    edit(nb.cells)
+    path = tmp_path / "book" / CHAPTERS[0].name
+    path.parent.mkdir(exist_ok=True)
+    nbformat.write(nb, path)
+    return path, nb.cells
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_solutions_are_refused_naming_the_cell(case, tmp_path, capsys):
+    edit, where, says = MALFORMED[case]
+    path, cells = _broken_chapter(tmp_path, edit)
+    before = _listing(tmp_path)
+    assert main([str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    i = where(cells)
+    assert err.startswith(f"error: {path}: cell {i} (id {cells[i].id}): ") and says in err
+    assert err.count("\n") == 1
+    assert _listing(tmp_path) == before and not (tmp_path / "out").exists()
+
+
+def test_a_closed_solution_block_is_replaced():
+    nb = nbformat.read(CHAPTERS[0], as_version=4)
+    _as_solution_block("```")(nb.cells)
+    secret = solution_lines(nb)
+    assert "w_nand, b_nand = np.array([-1.0, -1.0]), 1.5" in secret
+    student = student_version(nb)
+    text = "\n".join(c.source for c in student.cells)
+    assert not [line for line in secret if line in text]
+    assert ANSWER_MARKDOWN in text and ":::{exercise}\n:label: ex-neurons-nand" in text
+
+
+# --- outputs: links, unwritable folders, long names, duplicates ---------------------------------
+
+def _setup(tmp_path: Path) -> Path:
+    (tmp_path / "book").mkdir()
+    src = tmp_path / "book" / CHAPTERS[0].name
+    src.write_bytes(CHAPTERS[0].read_bytes())
+    (tmp_path / "out").mkdir()
+    return src
+
+
+def _refused(args, tmp_path, capsys) -> str:
+    before = _listing(tmp_path)
+    links = {p: os.readlink(p) for p in tmp_path.rglob("*") if p.is_symlink()}
+    assert main([str(a) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert _listing(tmp_path) == before
+    assert {p: os.readlink(p) for p in tmp_path.rglob("*") if p.is_symlink()} == links
+    return err
+
+
+def test_a_symlink_to_the_chapter_in_out_is_not_written_through(tmp_path, capsys):
+    src = _setup(tmp_path)
+    (tmp_path / "out" / src.name).symlink_to(src)
+    err = _refused([src, "--out", tmp_path / "out"], tmp_path, capsys)
+    assert "is a symbolic link; refusing to write through it" in err
+    assert src.read_bytes() == CHAPTERS[0].read_bytes()
+
+
+def test_a_symlink_elsewhere_in_out_is_refused_too(tmp_path, capsys):
+    src = _setup(tmp_path)
+    (tmp_path / "elsewhere.ipynb").write_text("{}")
+    (tmp_path / "out" / src.name).symlink_to(tmp_path / "elsewhere.ipynb")
+    assert "is a symbolic link" in _refused([src, "--out", tmp_path / "out"], tmp_path, capsys)
+
+
+def test_a_hard_link_to_the_chapter_in_out_is_refused(tmp_path, capsys):
+    src = _setup(tmp_path)
+    os.link(src, tmp_path / "out" / src.name)
+    assert "is the same file as an input notebook" in _refused([src, "--out", tmp_path / "out"], tmp_path, capsys)
+
+
+def test_out_under_a_regular_file(tmp_path, capsys):
+    src = _setup(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    err = _refused([src, "--out", tmp_path / "afile" / "student"], tmp_path, capsys)
+    assert f"{tmp_path / 'afile'} is a file, not a folder" in err
+
+
+def test_out_not_writable(tmp_path, capsys):
+    src = _setup(tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        if os.access(locked, os.W_OK):  # root ignores permissions
+            locked = Path("/sys")
+            if not locked.is_dir() or _can_write_in(locked):
+                pytest.skip("no folder that this user cannot write in")
+        err = _refused([src, "--out", locked / "student"], tmp_path, capsys)
+        assert f"cannot write in {locked}" in err and not (locked / "student").exists()
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+
+
+def _can_write_in(folder: Path) -> bool:
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def test_very_long_names(tmp_path, capsys):
+    src = _setup(tmp_path)
+    err = _refused([src, "--out", tmp_path / ("x" * 300)], tmp_path, capsys)
+    assert "is 300 bytes long" in err
+    err = _refused([tmp_path / ("a" * 300 + ".ipynb"), "--out", tmp_path / "out"], tmp_path, capsys)
+    assert "cannot be read (File name too long)" in err
+
+
+def test_a_folder_given_as_the_notebook(tmp_path, capsys):
+    _setup(tmp_path)
+    assert "is a directory, not a notebook" in _refused([tmp_path / "book", "--out", tmp_path / "out"],
+                                                        tmp_path, capsys)
+
+
+def test_the_same_notebook_twice_is_refused(tmp_path, capsys):
+    src = _setup(tmp_path)
+    again = tmp_path / "book" / ".." / "book" / src.name
+    err = _refused([src, again, "--out", tmp_path / "out"], tmp_path, capsys)
+    assert "given twice; refused" in err
+
+
+def test_a_failed_write_leaves_nothing(tmp_path, capsys, monkeypatch):
+    src = _setup(tmp_path)
+    second = tmp_path / "book" / CHAPTERS[1].name
+    second.write_bytes(CHAPTERS[1].read_bytes())
+    write, calls = nbformat.write, []
+
+    def disk_full_on_the_second(nb, fp, **kwargs):
+        calls.append(fp)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(nb, fp, **kwargs)
+
+    monkeypatch.setattr(nbformat, "write", disk_full_on_the_second)
+    out = tmp_path / "new" / "student"
+    err = _refused([src, second, "--out", out], tmp_path, capsys)
+    assert "writing failed (No space left on device); nothing was written" in err
+    assert not (tmp_path / "new").exists()
+
+
+def test_outputs_replace_old_ones_and_leave_no_temporary_files(tmp_path, capsys):
+    src = _setup(tmp_path)
+    (tmp_path / "out" / src.name).write_text("an old student version")
+    assert main([str(src), "--out", str(tmp_path / "out")]) == 0
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [src.name]
+    assert nbformat.read(tmp_path / "out" / src.name, as_version=4).cells
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "out" / src.name).stat().st_mode & 0o777 == 0o666 & ~mask

@@ -1,5 +1,7 @@
 """Self-checks say right or wrong without revealing the answer, and tolerate unanswered exercises."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -54,3 +56,76 @@ def test_unknown_label():
 def test_duplicate_registration():
     with pytest.raises(ValueError, match="already has a check"):
         exercises.register("neurons.nand", (), ())(lambda: (True, ""))
+
+
+def _returns_nan(*args):
+    return math.nan
+
+
+def _returns_nan_array(*args):
+    return np.full(np.shape(args[0]), np.nan)
+
+
+def _raises(*args):
+    return 1 / 0
+
+
+#: Parts of an answer that can never be right: no check may grade them correct, or raise on them.
+BAD_PARTS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf, "10**400": 10**400, "None": None,
+             "a string": "0.5"}
+#: Where the answer is a function, also: functions that return NaN or raise.
+BAD_FUNCTIONS = {"returns nan": _returns_nan, "returns an array of nan": _returns_nan_array,
+                 "raises": _raises}
+
+
+def _bad_answers():
+    for label in sorted(CHECKS):
+        right = EXAMPLES[label][0]
+        for i, part in enumerate(right):
+            bad = dict(BAD_PARTS)
+            if isinstance(part, np.ndarray):
+                bad["an array of nan"] = np.full(part.shape, np.nan)
+            if callable(part):
+                bad.update(BAD_FUNCTIONS)
+            for name, value in bad.items():
+                yield pytest.param(label, (*right[:i], value, *right[i + 1:]), id=f"{label}-{i}-{name}")
+
+
+@pytest.mark.parametrize("label, answer", list(_bad_answers()))
+def test_bad_answers_get_a_verdict(label, answer, capsys):
+    assert is_correct(label, *answer) is False
+    check(label, *answer)
+    out = capsys.readouterr().out
+    assert out.startswith(f"{label}: ✗ ") and out.count("\n") == 1
+
+
+def test_non_finite_answers_cannot_be_checked(capsys):
+    check("gd.largest-stable-lr", math.nan, math.nan)
+    assert capsys.readouterr().out == ("gd.largest-stable-lr: ✗ the answer could not be checked: answer 1 of 2 is nan, "
+                                       "and a NaN or an infinity is never a right answer.\n")
+    check("losses.softmax-gradient", 0.1, np.array([0.1, np.inf, 0.2]))
+    assert "could not be checked: answer 2 of 2 holds inf," in capsys.readouterr().out
+
+
+def test_overflow_cannot_be_checked(capsys):
+    check("layers.count", math.inf, (32, 64))
+    assert "could not be checked: answer 1 of 2 is inf," in capsys.readouterr().out
+    check("neurons.distance", 10**400)
+    assert "could not be checked: your answer is an integer too large to compare" in capsys.readouterr().out
+
+
+def test_a_raising_function_is_named(capsys):
+    check("capstone.accuracy", _raises)
+    assert capsys.readouterr().out == "capstone.accuracy: ✗ your function raised ZeroDivisionError: division by zero\n"
+
+
+def test_a_bad_return_value_is_not_blamed_on_the_function(capsys):
+    check("layers.forward", lambda X, params: "not an array")
+    out = capsys.readouterr().out
+    assert "could not be checked" in out and "your function raised" not in out
+
+
+def test_overflow_inside_the_function_still_gets_its_hint(capsys):
+    # the logsumexp check turns overflow into floating-point errors and catches them itself
+    check("activations.logsumexp", lambda Z: np.log(np.exp(Z).sum(axis=1)))
+    assert "✗ not yet. Hint:" in capsys.readouterr().out

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import data, neuron
-from . import register
+from . import register, within
 
 
 @register("neurons.nand", right=(np.array([-1.0, -1.0]), 1.5), wrong=(np.array([1.0, 1.0]), -1.5))
@@ -18,7 +18,7 @@ def _nand(w, b):
 @register("neurons.distance", right=(2.0,), wrong=(2.5,))
 def _distance(d):
     d = float(d)
-    return abs(d - 2.0) < 1e-9, ("the closest point of the line to the origin is -b w / ||w||^2; "
+    return within(d, 2.0, 1e-9), ("the closest point of the line to the origin is -b w / ||w||^2; "
                                  "its length is |b| / ||w||.")
 
 

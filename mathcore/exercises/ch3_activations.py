@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from .. import activations
-from . import register
+from . import register, within
 
 
 @register("activations.softmax-jacobian",
@@ -71,7 +71,7 @@ def _logsumexp(fn):
 @register("activations.softplus-gap", right=(math.log(2.0),), wrong=(1.0,))
 def _softplus_gap(gap):
     gap = float(gap)
-    if abs(gap - math.log(2.0)) < 1e-6:
+    if within(gap, math.log(2.0), 1e-6):
         return True, ""
     return False, ("softplus(x) - relu(x) is softplus(-|x|), which decreases as |x| grows: "
                    "evaluate it where |x| is smallest.")

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import losses
 from ..activations import softmax
-from . import register
+from . import number, register, within
 
 #: The targets of the constant-prediction exercise.
 CONSTANT_TARGETS = np.array([0.5, 1.0, 2.0, 4.0, 9.0])
@@ -16,18 +16,12 @@ CONSTANT_TARGETS = np.array([0.5, 1.0, 2.0, 4.0, 9.0])
 SOFTMAX_LOGITS, SOFTMAX_CLASS = np.array([2.0, 0.0, -1.0]), 0
 
 
-def _number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    return float(value)
-
-
 @register("losses.constant-prediction", right=(2.0, 3.3), wrong=(3.3, 2.0))
 def _constant(c_mae, c_mse):
-    c_mae, c_mse = _number(c_mae, "c_mae"), _number(c_mse, "c_mse")
+    c_mae, c_mse = number(c_mae, "c_mae"), number(c_mse, "c_mse")
     y = CONSTANT_TARGETS
     best_mae = np.abs(y - c_mae).mean() <= np.abs(y - np.median(y)).mean() + 1e-9
-    best_mse = abs(c_mse - y.mean()) < 1e-6
+    best_mse = within(c_mse, y.mean(), 1e-6)
     if best_mae and best_mse:
         return True, ""
     if not best_mae:
@@ -46,17 +40,17 @@ def _softmax_answer():
 @register("losses.softmax-gradient", right=_softmax_answer(),
           wrong=(_softmax_answer()[0], -_softmax_answer()[1]))
 def _softmax_gradient(loss, grad):
-    loss = _number(loss, "loss")
+    loss = number(loss, "loss")
     grad = np.asarray(grad, dtype=float)
     if grad.shape != (3,):
         raise ValueError(f"grad must hold one number per logit, shape (3,), got shape {grad.shape}")
     want_loss, want_grad = _softmax_answer()
     # three decimals of a hand calculation are enough
-    if abs(loss - want_loss) > 1e-3:
+    if not within(loss, want_loss, 1e-3):
         return False, ("the loss is off: it is minus the natural log of the softmax probability of the "
                        "true class, the first one.")
-    if np.abs(grad - want_grad).max() > 1e-3:
-        if np.abs(grad + want_grad).max() <= 1e-3:
+    if not within(grad, want_grad, 1e-3):
+        if within(grad, -want_grad, 1e-3):
             return False, "the gradient has the wrong sign: it is p - y, not y - p."
         return False, "the gradient is off: compute p = softmax(z), then subtract the one-hot target y."
     return True, ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import optim
-from . import register
+from . import number, register, within
 
 #: The Hessian of the largest-stable-learning-rate exercise (eigenvalues 2 and 4).
 HESSIAN = np.array([[3.0, 1.0], [1.0, 3.0]])
@@ -13,25 +13,19 @@ HESSIAN = np.array([[3.0, 1.0], [1.0, 3.0]])
 MOMENTUM_SETUP = dict(curvature=4.0, w0=1.0, lr=0.1, beta=0.9)
 
 
-def _number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    return float(value)
-
-
 @register("gd.largest-stable-lr", right=(0.5, 0.5), wrong=(1.0, 0.5))
 def _largest_stable(eta_max, rate):
-    eta_max, rate = _number(eta_max, "eta_max"), _number(rate, "rate")
+    eta_max, rate = number(eta_max, "eta_max"), number(rate, "rate")
     lam = np.linalg.eigvalsh(HESSIAN)  # (2,)
     # a hand calculation gives these exactly; 1e-6 allows for a decimal written out
-    if abs(eta_max - 2 / lam.max()) > 1e-6:
-        if abs(eta_max - 2 / lam.min()) < 1e-6:
+    if not within(eta_max, 2 / lam.max(), 1e-6):
+        if within(eta_max, 2 / lam.min(), 1e-6):
             return False, ("that learning rate is stable for the flattest direction only: the steepest "
                            "direction (the largest eigenvalue) sets the limit.")
-        if abs(eta_max - 2 / np.trace(HESSIAN)) < 1e-6 or abs(eta_max - 2 / HESSIAN.max()) < 1e-6:
+        if within(eta_max, 2 / np.trace(HESSIAN), 1e-6) or within(eta_max, 2 / HESSIAN.max(), 1e-6):
             return False, "use the eigenvalues of H, not its diagonal entries: they are the curvatures."
         return False, "find the eigenvalues of H; the iteration is stable when |1 - eta lambda| < 1 for each."
-    if abs(rate - optim.quadratic_rate(0.25, lam)) > 1e-6:
+    if not within(rate, optim.quadratic_rate(0.25, lam), 1e-6):
         return False, ("the rate is off: it is the largest |1 - eta lambda| over both eigenvalues, "
                        "at eta = 0.25.")
     return True, ""
@@ -50,13 +44,13 @@ def _momentum_answer() -> tuple[float, float]:
 
 @register("gd.momentum-steps", right=_momentum_answer(), wrong=(0.6, 0.36))
 def _momentum_steps(w1, w2):
-    w1, w2 = _number(w1, "w1"), _number(w2, "w2")
+    w1, w2 = number(w1, "w1"), number(w2, "w2")
     want1, want2 = _momentum_answer()
-    if abs(w1 - want1) > 1e-6:
+    if not within(w1, want1, 1e-6):
         return False, ("the first step is plain gradient descent: the velocity starts at 0, so v1 is the "
                        "gradient C'(w0) = 4 w0.")
-    if abs(w2 - want2) > 1e-6:
-        if abs(w2 - (want1 - MOMENTUM_SETUP["lr"] * MOMENTUM_SETUP["curvature"] * want1)) < 1e-6:
+    if not within(w2, want2, 1e-6):
+        if within(w2, want1 - MOMENTUM_SETUP["lr"] * MOMENTUM_SETUP["curvature"] * want1, 1e-6):
             return False, "the second step forgot the velocity: v2 = beta v1 + C'(w1), not just C'(w1)."
         return False, "compute v2 = beta v1 + C'(w1) first, then w2 = w1 - eta v2."
     return True, ""

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import layers
 from ..network import MLP
-from . import register
+from . import number, register, within
 
 #: The worked example's 2-2-1 network (sigmoid units): [W1, b1, W2, b2], and its input.
 HAND_PARAMS = (np.array([[0.4, -0.3], [0.2, 0.6]]), np.array([0.1, -0.2]), np.array([[0.7, -0.5]]),
@@ -16,12 +16,6 @@ HAND_X = np.array([0.5, -1.0])
 EXERCISE_TARGET = 0.0
 #: Widths of the network whose finite-difference cost the counting exercise asks for.
 COUNT_SIZES = (784, 100, 10)
-
-
-def _number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    return float(value)
 
 
 def _hand_deltas(y: float) -> tuple[float, np.ndarray]:
@@ -35,20 +29,20 @@ def _hand_deltas(y: float) -> tuple[float, np.ndarray]:
 @register("backprop.delta-by-hand", right=(_hand_deltas(EXERCISE_TARGET)[0], _hand_deltas(EXERCISE_TARGET)[1]),
           wrong=(_hand_deltas(1.0)[0], _hand_deltas(1.0)[1]))
 def _delta_by_hand(delta2, delta1):
-    delta2 = _number(delta2, "delta2")
+    delta2 = number(delta2, "delta2")
     delta1 = np.asarray(delta1, dtype=float)
     if delta1.shape != (2,):
         raise ValueError(f"delta1 must hold one error per hidden unit, shape (2,), got shape {delta1.shape}")
     want2, want1 = _hand_deltas(EXERCISE_TARGET)
     # four decimals of a hand calculation are enough; the errors here are of order 0.01 to 0.2
-    if abs(delta2 - want2) > 5e-4:
-        if abs(delta2 - want2 / 2) <= 5e-4:
+    if not within(delta2, want2, 5e-4):
+        if within(delta2, want2 / 2, 5e-4):
             return False, "delta2 is off by a factor of 2: the cost is (a - y)^2, whose derivative is 2(a - y)."
-        if abs(delta2 + want2) <= 5e-4:
+        if within(delta2, -want2, 5e-4):
             return False, "delta2 has the wrong sign: it is dC/da times sigma'(z), with dC/da = 2(a - y)."
         return False, ("delta2 is off. Recompute the forward pass with the same weights, then "
                        "delta2 = 2(a - y) sigma'(z) with sigma'(z) = a(1 - a) and the new target.")
-    if np.abs(delta1 - want1).max() > 5e-4:
+    if not within(delta1, want1, 5e-4):
         return False, ("delta2 is right but delta1 is off: each hidden error is the output error times the "
                        "weight from that hidden unit to the output, times sigma'(z) = h(1 - h) of that unit.")
     return True, ""
@@ -99,7 +93,7 @@ def _layer_backward(fn):
 @register("backprop.fd-count", right=(2 * layers.count_parameters(list(COUNT_SIZES)),),
           wrong=(layers.count_parameters(list(COUNT_SIZES)),))
 def _fd_count(n_passes):
-    n = _number(n_passes, "n_passes")
+    n = number(n_passes, "n_passes")
     P = layers.count_parameters(list(COUNT_SIZES))
     if n == 2 * P:
         return True, ""

@@ -6,18 +6,12 @@ import warnings
 
 import numpy as np
 
-from . import register
+from . import number, register, within
 
 #: The step of the weight-decay exercise: learning rate, strength, weight, data gradient.
 DECAY_ETA, DECAY_LAMBDA, DECAY_W, DECAY_GRAD = 0.1, 0.5, 2.0, 0.4
 #: The data of the one-dimensional ridge exercise (model y = w x, no bias).
 RIDGE_X, RIDGE_Y, RIDGE_LAMBDA = np.array([1.0, 2.0, 3.0]), np.array([1.0, 3.0, 2.0]), 4.0 / 3.0
-
-
-def _number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    return float(value)
 
 
 def _decay_answer() -> tuple[float, float, int]:
@@ -28,13 +22,13 @@ def _decay_answer() -> tuple[float, float, int]:
 
 @register("regularization.decay-factor", right=_decay_answer(), wrong=(0.95, 1.9, 14))
 def _decay(factor, w_new, steps):
-    factor, w_new = _number(factor, "factor"), _number(w_new, "w_new")
+    factor, w_new = number(factor, "factor"), number(w_new, "w_new")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
         raise TypeError(f"steps must be a whole number, got {type(steps).__name__}")
     want_factor, want_w, want_steps = _decay_answer()
-    if abs(factor - want_factor) > 1e-9:
+    if not within(factor, want_factor, 1e-9):
         return False, "the factor is off: which number multiplies w when the gradient of (λ/2)w² is λw?"
-    if abs(w_new - want_w) > 1e-9:
+    if not within(w_new, want_w, 1e-9):
         return False, ("the new weight is off: shrink w by the factor, then take the usual step "
                        "-η ∂C/∂w on top of it.")
     if int(steps) != want_steps:
@@ -51,12 +45,12 @@ def _ridge_answer(lam: float) -> float:
 @register("regularization.ridge-1d", right=(_ridge_answer(0.0), _ridge_answer(RIDGE_LAMBDA)),
           wrong=(_ridge_answer(0.0), float(RIDGE_X @ RIDGE_Y / (RIDGE_X @ RIDGE_X + RIDGE_LAMBDA))))
 def _ridge_1d(w_least_squares, w_ridge):
-    w0, w1 = _number(w_least_squares, "w_least_squares"), _number(w_ridge, "w_ridge")
+    w0, w1 = number(w_least_squares, "w_least_squares"), number(w_ridge, "w_ridge")
     # exact fractions, 13/14 and 13/16: a hand calculation to 4 decimals passes
-    if abs(w0 - _ridge_answer(0.0)) > 1e-4:
+    if not within(w0, _ridge_answer(0.0), 1e-4):
         return False, ("w_least_squares is off: with λ = 0, set the derivative of (1/n) Σ (w xᵢ - yᵢ)² to zero; "
                        "it is a ratio of two sums.")
-    if abs(w1 - _ridge_answer(RIDGE_LAMBDA)) > 1e-4:
+    if not within(w1, _ridge_answer(RIDGE_LAMBDA), 1e-4):
         return False, ("w_ridge is off: the derivative of (λ/2)w² is λw; after multiplying the equation by n/2 "
                        "the penalty adds nλ/2 (not λ) to Σ xᵢ².")
     return True, ""
@@ -90,7 +84,7 @@ def _dropout(fn):
             return False, "each entry must be either 0 (dropped) or a / (1 - p) (kept)."
         dropped = 1.0 - kept.mean()
         # the fraction dropped of 100,000 Bernoulli(p) draws has standard error <= 0.0016: 5 of them is 0.008
-        if abs(dropped - p) > 0.008:
+        if not within(dropped, p, 0.008):
             return False, (f"with p = {p} you dropped a fraction {dropped:.3f} of the activations: each one must "
                            "be dropped with probability p (not kept with probability p).")
     return True, ""
@@ -115,7 +109,7 @@ def _soft_threshold(fn):
         # the true minimiser of (w - z)^2 / 2 + lam |w|, found on a fine grid (to 1e-4)
         objective = 0.5 * (grid[None, :] - z[:, None]) ** 2 + lam * np.abs(grid)[None, :]  # (9, 80001)
         want = grid[np.argmin(objective, axis=1)]  # (9,)
-        if np.abs(got - want).max() > 2e-4:
+        if not within(got, want, 2e-4):
             i = int(np.argmax(np.abs(got - want)))
             if np.abs(z[i]) <= lam:
                 return False, (f"for |z| ≤ λ (here z = {z[i]:g}, λ = {lam:g}) the minimiser is not where you put it: "

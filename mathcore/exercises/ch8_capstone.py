@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import register
+from . import number, register, within
 
 #: The confusion matrix of the precision-and-recall exercise: digits 3, 5, 8, 9 (rows true, columns predicted).
 CONFUSION_3589 = np.array([[45, 2, 2, 1], [1, 46, 1, 2], [4, 1, 42, 3], [0, 1, 3, 46]])
 #: Row and column of the digit 8 in :data:`CONFUSION_3589`.
 EIGHT = 2
-
-
-def _number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    return float(value)
 
 
 def _count(sizes) -> int:
@@ -24,7 +18,7 @@ def _count(sizes) -> int:
 
 @register("capstone.parameter-count", right=(9610, 3466), wrong=(9600, 3466))
 def _parameter_count(n_wide, n_deep):
-    n_wide, n_deep = _number(n_wide, "n_wide"), _number(n_deep, "n_deep")
+    n_wide, n_deep = number(n_wide, "n_wide"), number(n_deep, "n_deep")
     wide, deep = n_wide == _count([64, 128, 10]), n_deep == _count([64, 32, 32, 10])
     if wide and deep:
         return True, ""
@@ -39,17 +33,17 @@ def _parameter_count(n_wide, n_deep):
 
 @register("capstone.precision-recall", right=(42 / 48, 42 / 50, 179 / 200), wrong=(42 / 50, 42 / 48, 179 / 200))
 def _precision_recall(precision, recall, accuracy):
-    precision, recall = _number(precision, "precision_8"), _number(recall, "recall_8")
-    accuracy = _number(accuracy, "accuracy")
+    precision, recall = number(precision, "precision_8"), number(recall, "recall_8")
+    accuracy = number(accuracy, "accuracy")
     M = CONFUSION_3589
     want_p = M[EIGHT, EIGHT] / M[:, EIGHT].sum()
     want_r = M[EIGHT, EIGHT] / M[EIGHT].sum()
     want_a = np.trace(M) / M.sum()
     # two decimals of a hand calculation are enough, with a little slack for rounding
-    ok_p, ok_r, ok_a = (abs(v - w) <= 0.006 for v, w in ((precision, want_p), (recall, want_r), (accuracy, want_a)))
+    ok_p, ok_r, ok_a = (within(v, w, 0.006) for v, w in ((precision, want_p), (recall, want_r), (accuracy, want_a)))
     if ok_p and ok_r and ok_a:
         return True, ""
-    if abs(precision - want_r) <= 0.006 and abs(recall - want_p) <= 0.006:
+    if within(precision, want_r, 0.006) and within(recall, want_p, 0.006):
         return False, ("precision and recall are swapped: precision divides by the images predicted 8 (a column), "
                        "recall by the images that are 8 (a row).")
     if not ok_p:
@@ -80,8 +74,8 @@ def _accuracy(fn):
         got = fn(t, p)
         if isinstance(got, bool) or not isinstance(got, (int, float, np.integer, np.floating)):
             return False, f"your function should return a number, got {type(got).__name__}."
-        if abs(float(got) - want) > 1e-12:
-            if abs(float(got) - (1 - want)) <= 1e-12:
+        if not within(got, want, 1e-12):
+            if within(got, 1 - want, 1e-12):
                 return False, "that is the fraction of wrong predictions, the error rate; accuracy counts the right ones."
             return False, "a result is off: count the positions where prediction and label are equal, divide by the length."
     return True, ""
@@ -89,9 +83,9 @@ def _accuracy(fn):
 
 @register("capstone.alpha-batch-64", right=(0.064,), wrong=(0.032,))
 def _alpha(alpha):
-    alpha = _number(alpha, "alpha_64")
-    if abs(alpha - 1e-3 * 64) <= 1e-9:
+    alpha = number(alpha, "alpha_64")
+    if within(alpha, 1e-3 * 64, 1e-9):
         return True, ""
-    if abs(alpha - 1e-3 / 64) <= 1e-12:
+    if within(alpha, 1e-3 / 64, 1e-12):
         return False, "scikit-learn divides alpha by the batch size: solve alpha / B = lambda for alpha."
     return False, "scikit-learn's penalty gradient is alpha / B times the weight; the book's is lambda times it."
