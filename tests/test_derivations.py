@@ -9,13 +9,16 @@ import sympy as sp
 
 from mathcore import derivations
 from mathcore.activations import ACTIVATIONS
-from mathcore.derivations import (DERIVATIONS, SIGMA_DEF, Derivation, MatrixDerivation, by_chapter, register,
-                                  sigma)
+from mathcore.derivations import (DERIVATIONS, SIGMA_DEF, Chain, Derivation, MatrixDerivation, Step, by_chapter,
+                                  chains, register, sigma)
 from mathcore.losses import LOSSES
 from mathcore.regularization import PENALTIES
 
 LABELS = list(DERIVATIONS)
 MATRIX_LABELS = [k for k, d in DERIVATIONS.items() if isinstance(d, MatrixDerivation)]
+CHAIN_LABELS = [d.label for d in chains()]
+#: (label, step) for every link of every chain: where a planted mistake must be caught
+CHAIN_STEPS = [(d.label, k) for d in chains() for k in range(1, len(d.steps))]
 APPENDICES = {"A"}
 x = sp.Symbol("x", real=True)
 
@@ -24,7 +27,14 @@ x = sp.Symbol("x", real=True)
 def test_entry_verifies(label):
     d = DERIVATIONS[label]
     assert d.verify() is True
-    assert re.fullmatch(r"(proved symbolically by SymPy and checked|checked numerically) at \d+ points", d.status)
+    if isinstance(d, Chain):
+        n_steps = len(d.steps) - 1
+        assert re.fullmatch(rf"(each of its {n_steps} steps (proved symbolically by SymPy and checked|checked "
+                            rf"numerically)|\d+ of its {n_steps} steps proved symbolically by SymPy, each checked) "
+                            r"at \d+ points", d.status), d.status
+    else:
+        assert re.fullmatch(r"(proved symbolically by SymPy and checked|checked numerically) at \d+ points",
+                            d.status)
     n = int(d.status.split(" at ")[1].split()[0])
     assert n == derivations.N_POINTS + len(d.points)
 
@@ -198,3 +208,67 @@ def test_wrap_splits_the_sum_where_asked_and_rejects_what_it_cannot_split():
             Derivation("t.bad", 1, "t", sp.Symbol("L"), rhs, wrap=bad)
     with pytest.raises(ValueError, match="sum"):
         Derivation("t.prod", 1, "t", sp.Symbol("L"), a * b, wrap=1)
+
+
+# --- derivations as chains of checked steps ------------------------------------------------------
+
+def test_the_central_derivations_are_chains():
+    assert len(CHAIN_LABELS) >= 12
+    for label in ("activation.sigmoid.derivative", "loss.softmax_cross_entropy.gradient", "loss.mse.mean-gradient",
+                  "backprop.bp1", "backprop.bp2", "backprop.bp4.output", "backprop.bp4.batch",
+                  "gd.quadratic-update", "gd.momentum-characteristic", "regularization.weight-decay",
+                  "regularization.dropout-mean"):
+        assert label in CHAIN_LABELS
+
+
+@pytest.mark.parametrize("label", CHAIN_LABELS)
+def test_a_chain_is_typeset_one_step_a_line_with_its_reason(label):
+    d = DERIVATIONS[label]
+    assert d.lhs is d.steps[0].expr and d.rhs is d.steps[-1].expr
+    assert d.latex.startswith(r"\begin{aligned}") and d.latex.count("&= ") == len(d.steps) - 1
+    for step in d.steps[1:]:
+        assert step.reason.strip() and f"\\text{{{step.reason}}}" in d.latex.replace("\\_", "_")
+    assert [link.title for link in d.links()] == [s.reason for s in d.steps[1:]]
+
+
+def _planted(expr, k: int):
+    """A wrong version of a step: a transposed matrix, a dropped factor 2 or a flipped sign."""
+    if isinstance(expr, sp.MatrixBase) and expr.shape[0] == expr.shape[1] and expr.T != expr:
+        return expr.T, "a transpose"
+    return (sp.Mul(2, expr, evaluate=False), "a factor 2") if k % 2 else (-expr, "a sign")
+
+
+@pytest.mark.parametrize("label, k", CHAIN_STEPS, ids=[f"{label}-step{k}" for label, k in CHAIN_STEPS])
+def test_a_planted_mistake_is_named_by_its_step(label, k):
+    d = DERIVATIONS[label]
+    wrong, kind = _planted(d.steps[k].expr, k)
+    steps = [*d.steps[:k], Step(wrong, d.steps[k].reason), *d.steps[k + 1:]]
+    copy = Chain(f"{label}.planted", d.chapter, d.title, steps, definitions=d.definitions, domain=d.domain,
+                 points=d.points, prove=False)
+    with pytest.raises(AssertionError, match=rf"step {k} \(.*\) does not follow from step {k - 1}: the sides "
+                                              r"differ at "):
+        copy.verify()
+    assert copy.status == "not verified yet", kind
+
+
+def test_a_chain_refuses_steps_without_reasons_or_with_latex():
+    a, b = sp.Symbol("a"), sp.Symbol("b")
+    with pytest.raises(ValueError, match="at least two steps"):
+        Chain("t.one", 1, "t", [Step(a)])
+    with pytest.raises(ValueError, match="step 1 needs a reason"):
+        Chain("t.none", 1, "t", [Step(a), Step(a)])
+    with pytest.raises(ValueError, match="first step is where the chain starts"):
+        Chain("t.first", 1, "t", [Step(a, "why"), Step(a, "same")])
+    with pytest.raises(ValueError, match="plain text, not LaTeX"):
+        Chain("t.tex", 1, "t", [Step(a + b), Step(b + a, r"$a + b$ commutes")])
+    with pytest.raises(ValueError, match="wrap does not apply"):
+        Chain("t.wrap", 1, "t", [Step(a + b), Step(b + a, "commute")], wrap=0)
+
+
+def test_a_chain_status_says_how_each_step_was_checked():
+    a = sp.Symbol("a", real=True)
+    proved = Chain("t.p", 1, "t", [Step(2 * a), Step(a + a, "split")])
+    assert proved.verify() and proved.status == "each of its 1 steps proved symbolically by SymPy and checked at " \
+        f"{derivations.N_POINTS} points"
+    numeric = Chain("t.n", 1, "t", [Step(2 * a), Step(a + a, "split"), Step(a * 2, "again")], prove=False)
+    assert numeric.verify() and numeric.status == f"each of its 2 steps checked numerically at {derivations.N_POINTS} points"

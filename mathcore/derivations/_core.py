@@ -10,7 +10,8 @@ from sympy.printing.latex import LatexPrinter
 from .. import activations
 from .._validate import lookup
 
-__all__ = ["Derivation", "MatrixDerivation", "DERIVATIONS", "get", "register", "by_chapter", "N_POINTS",
+__all__ = ["Derivation", "MatrixDerivation", "Step", "Chain", "DERIVATIONS", "get", "register", "by_chapter",
+           "chains", "N_POINTS",
            "unevaluated_sum", "ones", "x", "sigma", "SIGMA_DEF", "Phi", "phi", "GAUSS_DEFS"]
 
 #: Seeded points per numerical check (the issue asks for at least 100).
@@ -242,6 +243,115 @@ class MatrixDerivation(Derivation):
     def latex(self) -> str:
         # SymPy writes d/dW for a derivative of a trace; the book writes partial derivatives throughout
         return super().latex.replace(r"\frac{d}{d ", r"\frac{\partial}{\partial ")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of a :class:`Chain`: the expression shown, and the rule that gives it from the one before.
+
+    Parameters
+    ----------
+    expr : sympy expression or matrix
+        What the reader sees on this line of the chain.
+    reason : str
+        The rule used, in a few words of plain text (Unicode, no LaTeX): "chain
+        rule", "substitute σ′ = σ(1 − σ)", "sum over the batch". The first step
+        of a chain is where it starts and has no reason.
+    """
+
+    expr: sp.Basic
+    reason: str = ""
+
+
+class Chain(Derivation):
+    r"""A derivation written as a chain of equalities, every link checked.
+
+    ``steps[0].expr = steps[1].expr = ... = steps[-1].expr``, each step with the
+    rule that justifies it. :meth:`verify` checks every consecutive pair as a
+    :class:`Derivation` of its own (a SymPy proof where SymPy finds one, and
+    seeded points always), so a wrong step fails by its index, its rule and the
+    point where its two sides differ, not merely the chain's end. The first and
+    last steps are the chain's ``lhs`` and ``rhs``: a chain is a registry entry
+    like any other, typeset as aligned equalities with each rule beside its line.
+
+    Parameters
+    ----------
+    label, chapter, title
+        As for :class:`Derivation`.
+    steps : sequence of Step or (expr, reason) pairs
+        At least two; the first without a reason.
+    **kwargs
+        ``definitions``, ``domain``, ``points``, ``assumptions``, ``prove`` as for
+        :class:`Derivation`; they apply to every link.
+    """
+
+    def __init__(self, label: str, chapter, title: str, steps, **kwargs):
+        steps = tuple(s if isinstance(s, Step) else Step(*s) for s in steps)
+        if len(steps) < 2:
+            raise ValueError(f"{label}: a chain needs at least two steps, got {len(steps)}")
+        if steps[0].reason:
+            raise ValueError(f"{label}: the first step is where the chain starts and takes no reason, "
+                             f"got {steps[0].reason!r}")
+        for k, step in enumerate(steps[1:], start=1):
+            if not (isinstance(step.reason, str) and step.reason.strip()):
+                raise ValueError(f"{label}: step {k} needs a reason (the rule that gives it from step {k - 1})")
+            if "$" in step.reason or "\\" in step.reason:
+                raise ValueError(f"{label}: step {k}'s reason is plain text, not LaTeX: {step.reason!r}")
+        if "wrap" in kwargs:
+            raise ValueError(f"{label}: a chain has one line per step; wrap does not apply")
+        super().__init__(label, chapter, title, steps[0].expr, steps[-1].expr, **kwargs)
+        self.steps = steps
+
+    def links(self) -> list[Derivation]:
+        """Each consecutive pair of steps as a derivation of its own: link k is step k - 1 = step k."""
+        return [Derivation(f"{self.label}/step{k}", self.chapter, step.reason, self.steps[k - 1].expr, step.expr,
+                           definitions=self.definitions, domain=self.domain, points=self.points,
+                           prove=self.prove)
+                for k, step in enumerate(self.steps) if k]
+
+    def verify(self) -> bool:
+        """True if every step follows from the one before; AssertionError naming the first that does not."""
+        proved = 0
+        for k, link in enumerate(self.links(), start=1):
+            try:
+                link.verify()
+            except AssertionError as exc:
+                detail = str(exc).split(": ", 1)[1]
+                self.status = "not verified yet"
+                raise AssertionError(f"{self.label}: step {k} ({link.title}) does not follow from step {k - 1}: "
+                                     f"{detail}") from None
+            proved += link.status.startswith("proved")
+        n, points = len(self.steps) - 1, N_POINTS + len(self.points)
+        if proved == n:
+            self.status = f"each of its {n} steps proved symbolically by SymPy and checked at {points} points"
+        elif proved == 0:
+            self.status = f"each of its {n} steps checked numerically at {points} points"
+        else:
+            self.status = (f"{proved} of its {n} steps proved symbolically by SymPy, each checked at "
+                           f"{points} points")
+        return True
+
+    @property
+    def latex(self) -> str:
+        lines = []
+        for k, step in enumerate(self.steps):
+            if k == 0:
+                continue
+            head = _latex(self.steps[0].expr) if k == 1 else ""
+            lines.append(rf"{head} &= {_latex(step.expr)} && \text{{{_text(step.reason)}}}")
+        return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _text(reason: str) -> str:
+    """``reason`` escaped for LaTeX's \\text{...}."""
+    for char in "\\{}&%#_^~":
+        reason = reason.replace(char, "\\" + char)
+    return reason
+
+
+def chains() -> list[Chain]:
+    """Every registered derivation written as a chain of checked steps."""
+    return [d for d in DERIVATIONS.values() if isinstance(d, Chain)]
 
 
 #: The name of :func:`ones`, a constant to :class:`MatrixDerivation`.

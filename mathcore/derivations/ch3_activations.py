@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._core import GAUSS_DEFS, SIGMA_DEF, Derivation, Phi, phi, register, sigma, unevaluated_sum as _sum, x
+from ._core import GAUSS_DEFS, SIGMA_DEF, Chain, Derivation, Phi, phi, Step, register, sigma, unevaluated_sum as _sum, x
 from .. import activations
 
 
@@ -32,13 +32,31 @@ def _kink_clause(kink: str) -> str:
     return f"; at the kink, {kink[0].lower()}{kink[1:]}" if kink else ""
 
 
+_e = sp.exp(-x)
+_one_plus = _sum(1, _e)  # 1 + e^{-x}
+#: sigma' step by step: the one derivative every later chapter leans on (the others are checked as results).
+_STEPS = {"sigmoid": [
+    Step(sp.Derivative(sp.Pow(_one_plus, -1, evaluate=False), x), "definition of σ"),
+    Step(sp.Mul(-1, sp.Pow(_one_plus, -2, evaluate=False), sp.Derivative(_one_plus, x), evaluate=False),
+         "chain rule on u⁻¹, with u = 1 + e⁻ˣ"),
+    Step(sp.Mul(_e, sp.Pow(_one_plus, -2, evaluate=False), evaluate=False), "the derivative of e⁻ˣ is −e⁻ˣ"),
+    Step(sp.Mul(sigma(x), sp.Mul(_e, sp.Pow(_one_plus, -1, evaluate=False), evaluate=False), evaluate=False),
+         "split the square: one factor 1/(1 + e⁻ˣ) is σ(x)"),
+    Step(sp.Mul(sigma(x), _sum(1, -sigma(x)), evaluate=False), "e⁻ˣ/(1 + e⁻ˣ) = 1 − σ(x)"),
+]}
+
+
 for _name, _act in activations.ACTIVATIONS.items():
     _f = _NAMED.get(_name) or sp.Function(_name)
     _defs = {} if _f is sp.tanh else {_f: sp.Lambda(x, _act.symbolic(x))}
+    _common = (f"activation.{_name}.derivative", 3, f"the derivative of {_name}" + _kink_clause(_act.kink))
+    if _name in _STEPS:
+        assert _STEPS[_name][-1].expr == _ACT_DERIVATIVES[_name]  # the chain ends where the table says
+        register(Chain(*_common, [Step(sp.Derivative(_f(x), x)), *_STEPS[_name]],
+                       definitions={**_defs, sigma: SIGMA_DEF}, domain={x: (-6.0, 6.0)}))
+        continue
     register(Derivation(
-        f"activation.{_name}.derivative", 3,
-        f"the derivative of {_name}" + _kink_clause(_act.kink),
-        sp.Derivative(_f(x), x), _ACT_DERIVATIVES[_name],
+        *_common, sp.Derivative(_f(x), x), _ACT_DERIVATIVES[_name],
         definitions={**_defs, sigma: SIGMA_DEF, **GAUSS_DEFS},
         points=[{x: k} for k in _act.kink_points],
         domain={x: (-6.0, 6.0)},

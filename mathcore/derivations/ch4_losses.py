@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._core import SIGMA_DEF, Derivation, register, sigma, unevaluated_sum as _sum
+from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum
 from .. import losses
 
 
@@ -20,6 +20,24 @@ p, y, z = losses.P, losses.Y, losses.Z
 register(Derivation(
     "loss.mse.gradient", 4, "the derivative of the squared error with respect to the prediction $p$",
     sp.Derivative(losses.LOSSES["mse"].symbolic(p, y), p), 2 * (p - y)))
+_pn = sp.symbols("p_1:4", real=True)
+_yn = sp.symbols("y_1:4", real=True)
+_N = len(_pn)
+_MSE = sp.Function(r"\operatorname{MSE}")
+_mse_terms = [_sum(pk, -yk) ** 2 for pk, yk in zip(_pn, _yn)]
+register(Chain(
+    "loss.mse.mean-gradient", 4,
+    r"the mean squared error of $N$ predictions (here $N = 3$) changes with one prediction at $\frac2N$ times "
+    r"its error: the $\frac1N$ of the mean stays in the gradient",
+    [Step(sp.Derivative(_MSE(*_pn), _pn[0])),
+     Step(sp.Derivative(sp.Mul(sp.Rational(1, _N), _sum(*_mse_terms), evaluate=False), _pn[0]),
+          "the mean over the N = 3 predictions"),
+     Step(sp.Mul(sp.Rational(1, _N), sp.Derivative(_mse_terms[0], _pn[0]), evaluate=False),
+          "only the first term depends on p₁"),
+     Step(sp.Mul(sp.Rational(1, _N), 2, _sum(_pn[0], -_yn[0]), evaluate=False),
+          "chain rule on a square: 2(p₁ − y₁) times ∂(p₁ − y₁)/∂p₁ = 1"),
+     Step(sp.Mul(sp.Rational(2, _N), _sum(_pn[0], -_yn[0]), evaluate=False), "(1/N)·2 = 2/N")],
+    definitions={_MSE: sp.Lambda(_pn, sp.Mul(sp.Rational(1, _N), _sum(*_mse_terms), evaluate=False))}))
 register(Derivation(
     "loss.binary_cross_entropy.gradient", 4, "the derivative of binary cross-entropy with respect to the predicted probability $p$",
     sp.Derivative(losses.LOSSES["binary_cross_entropy"].symbolic(p, y), p), (p - y) / (p * (1 - p)),
@@ -43,11 +61,20 @@ _LSE = sp.Function(r"\operatorname{LSE}")  # log-sum-exp
 _LSE_DEF = sp.Lambda(_zs, sp.log(_sum(*[sp.exp(zk) for zk in _zs])))
 #: the softmax probabilities p_k = e^{z_k} / sum_j e^{z_j}, symbols defined in the "where" line
 _softmax_defs = {pk: sp.exp(zk) / _sum(*[sp.exp(zj) for zj in _zs]) for pk, zk in zip(_ps, _zs)}
-register(Derivation(
+_S = _sum(*[sp.exp(zj) for zj in _zs])  # the softmax's denominator
+register(Chain(
     "loss.softmax_cross_entropy.gradient", 4,
     r"softmax and cross-entropy together: the derivative with respect to a logit is $p_k - y_k$; "
     r"here $C = -\sum_k y_k \log p_k$ is written on the logits, as in `loss.softmax-ce.logits`",
-    sp.Derivative(_C(*_zs), _zs[0]), _sum(_ps[0], -_ys[0]),
+    [Step(sp.Derivative(_C(*_zs), _zs[0])),
+     Step(sp.Derivative(_sum(*[-yk * zk for yk, zk in zip(_ys, _zs)], _LSE(*_zs)), _zs[0]),
+          "C on the logits: −Σ yₖ zₖ + log Σⱼ exp(zⱼ)"),
+     Step(_sum(-_ys[0], sp.Derivative(_LSE(*_zs), _zs[0])), "only the term y₁z₁ of the sum depends on z₁"),
+     Step(_sum(-_ys[0], sp.Mul(sp.Pow(_S, -1, evaluate=False), sp.Derivative(_S, _zs[0]), evaluate=False)),
+          "chain rule: the derivative of log u is u′/u"),
+     Step(_sum(-_ys[0], sp.Mul(sp.exp(_zs[0]), sp.Pow(_S, -1, evaluate=False), evaluate=False)),
+          "only exp(z₁) depends on z₁"),
+     Step(_sum(_ps[0], -_ys[0]), "that fraction is the softmax probability p₁")],
     definitions={_C: sp.Lambda(_zs, _sum(*[-yk * zk for yk, zk in zip(_ys, _zs)], _LSE(*_zs))), _LSE: _LSE_DEF,
                  _ps[0]: _softmax_defs[_ps[0]], _ys[2]: 1 - _ys[0] - _ys[1]},
     domain={_ys[0]: (0.0, 0.5), _ys[1]: (0.0, 0.5)},

@@ -13,7 +13,7 @@ from itertools import combinations
 
 import sympy as sp
 
-from ._core import SIGMA_DEF, Derivation, register, sigma, unevaluated_sum as _sum
+from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum
 from .. import losses
 
 _R = dict(real=True)
@@ -54,10 +54,12 @@ register(Derivation(
     domain={lam1: (0.1, 10.0), lam2: (0.1, 10.0), eta: (0.0, 1.0)}, prove=False))  # proof: 0.55 s
 
 C1_DEF = sp.Lambda(w, lam * w**2 / 2)
-register(Derivation(
+register(Chain(
     "gd.quadratic-update", 5,
     r"on $C(w) = \frac12 \lambda w^2$ a gradient step multiplies $w$ by $1 - \eta\lambda$",
-    _sum(w, -eta * sp.Derivative(C(w), w)), sp.Mul(_sum(1, -eta * lam), w, evaluate=False),
+    [Step(_sum(w, -eta * sp.Derivative(C(w), w))),
+     Step(_sum(w, -sp.Mul(eta, lam, w, evaluate=False)), "C′(w) = λw, the derivative of ½λw²"),
+     Step(sp.Mul(_sum(1, -eta * lam), w, evaluate=False), "factor out w")],
     definitions={C: C1_DEF}, domain={lam: (0.1, 10.0), eta: (0.0, 1.0)}))
 
 W = sp.Function("w")
@@ -118,13 +120,20 @@ register(Derivation(
 beta, mu = sp.Symbol(r"\beta", nonnegative=True), sp.Symbol(r"\mu")
 #: One momentum step on C(w) = lambda w^2 / 2 maps (v, w) to M (v, w).
 M = sp.Matrix([[beta, lam], [-eta * beta, 1 - eta * lam]])
-register(Derivation(
+_a, _d = _sum(mu, -beta), _sum(mu, -1, eta * lam)  # the diagonal of mu I - M
+register(Chain(
     "gd.momentum-characteristic", 5,
     r"the factors $\mu$ of the momentum iteration $\binom{v}{w} \mapsto M\binom{v}{w}$ on "
     r"$C(w) = \frac12\lambda w^2$ are the roots of $\mu^2 - (1 + \beta - \eta\lambda)\mu + \beta$; their product "
     r"is $\beta$",
-    sp.Determinant(sp.ImmutableMatrix(mu * sp.eye(2) - M)),
-    _sum(mu**2, -sp.Mul(_sum(1, beta, -eta * lam), mu, evaluate=False), beta),
+    [Step(sp.Determinant(sp.ImmutableMatrix(mu * sp.eye(2) - M))),
+     Step(_sum(sp.Mul(_a, _d, evaluate=False), sp.Mul(lam, eta, beta, evaluate=False)),
+          "a 2 × 2 determinant is ad − bc, and here bc = −ληβ"),
+     Step(_sum(mu**2, -sp.Mul(_sum(beta, 1, -eta * lam), mu, evaluate=False),
+               sp.Mul(beta, _sum(1, -eta * lam), evaluate=False), sp.Mul(eta, lam, beta, evaluate=False)),
+          "multiply out"),
+     Step(_sum(mu**2, -sp.Mul(_sum(1, beta, -eta * lam), mu, evaluate=False), beta),
+          "β(1 − ηλ) + ηλβ = β")],
     domain={beta: (0.0, 1.0), eta: (0.0, 1.0), lam: (0.1, 10.0), mu: (-2.0, 2.0)}))
 
 beta_star = sp.Symbol(r"\beta^{*}", nonnegative=True)

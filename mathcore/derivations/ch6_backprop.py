@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._core import SIGMA_DEF, Derivation, register, sigma, unevaluated_sum as _sum
+from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum
 
 
 class _Sym(sp.Symbol):
@@ -165,21 +165,38 @@ def _upto(last):
     return out
 
 
-register(Derivation(
+def _d(f, v):
+    return sp.Derivative(f, v)
+
+
+# BP1 for unit j = 1 of the output layer, step by step; unit 2 is the same with the index changed
+register(Chain(
     "backprop.bp1", 6,
-    r"BP1, the error of the output layer: $\delta^{(L)} = \nabla_{a} C \odot \sigma'(z^{(L)})$, here "
-    r"$\delta^{(2)}_j = \partial C/\partial z^{(2)}_j = (a^{(2)}_j - y_j)\,\sigma'(z^{(2)}_j)$",
-    sp.Matrix([sp.Derivative(COST, Z[2][j]) for j in range(2)]),
-    sp.Matrix([_delta_defs[DELTA[2][j]] for j in range(2)]),
-    definitions={COST: _cost_def, **_upto(A[2][1]), sigma: SIGMA_DEF},
+    r"BP1, the error of the output layer: $\delta^{(L)} = \nabla_{a} C \odot \sigma'(z^{(L)})$, here for "
+    r"unit 1 of the output layer (unit 2 is the same with the index changed)",
+    [Step(_d(COST, Z[2][0])),
+     Step(sp.Mul(_d(COST, A[2][0]), _d(A[2][0], Z[2][0]), evaluate=False),
+          "chain rule: z₁⁽²⁾ reaches C only through a₁⁽²⁾ = σ(z₁⁽²⁾)"),
+     Step(sp.Mul(_sum(A[2][0], -Y[0]), _d(A[2][0], Z[2][0]), evaluate=False),
+          "∂C/∂a₁⁽²⁾ = a₁⁽²⁾ − y₁, from C = ½Σⱼ(aⱼ⁽²⁾ − yⱼ)²"),
+     Step(_delta_defs[DELTA[2][0]], "a = σ(z), so ∂a/∂z = σ′(z) = σ(z)(1 − σ(z))")],
+    # a as sigma's formula, not sigma(z): SymPy would otherwise take d/da as a derivative by the function sigma(z)
+    definitions={COST: _cost_def, **{A[2][j]: SIGMA_DEF(Z[2][j]) for j in range(2)}, sigma: SIGMA_DEF},
     domain=_domain, assumptions=_network, prove=False))
 
-register(Derivation(
+# BP2 in index notation, for unit 1 of the hidden layer: the step Nielsen proves
+_paths = [sp.Mul(_d(COST, Z[2][k]), _d(Z[2][k], Z[1][0]), evaluate=False) for k in range(2)]
+register(Chain(
     "backprop.bp2", 6,
     r"BP2, the error moves back one layer: $\delta^{(l)} = ((W^{(l+1)})^\top \delta^{(l+1)}) \odot "
-    r"\sigma'(z^{(l)})$; the left side is SymPy differentiating the cost through the whole output layer",
-    sp.Matrix([sp.Derivative(COST, Z[1][j]) for j in range(2)]),
-    sp.Matrix([_delta_defs[DELTA[1][j]] for j in range(2)]),
+    r"\sigma'(z^{(l)})$, here for unit 1 of the hidden layer, in index notation",
+    [Step(_d(COST, Z[1][0])),
+     Step(_sum(*_paths), "chain rule over the paths: z₁⁽¹⁾ reaches C through z₁⁽²⁾ and z₂⁽²⁾"),
+     Step(_sum(*[sp.Mul(DELTA[2][k], _d(Z[2][k], Z[1][0]), evaluate=False) for k in range(2)]),
+          "∂C/∂zₖ⁽²⁾ is δₖ⁽²⁾, by definition"),
+     Step(_sum(*[sp.Mul(DELTA[2][k], W[2][k][0], _dsig(Z[1][0]), evaluate=False) for k in range(2)]),
+          "zₖ⁽²⁾ = Σᵢ wₖᵢ⁽²⁾ σ(zᵢ⁽¹⁾) + bₖ⁽²⁾, so ∂zₖ⁽²⁾/∂z₁⁽¹⁾ = wₖ₁⁽²⁾ σ′(z₁⁽¹⁾)"),
+     Step(_delta_defs[DELTA[1][0]], "factor out σ′(z₁⁽¹⁾): the sum is row 1 of (W⁽²⁾)ᵀ δ⁽²⁾")],
     definitions={COST: _cost_def, **{DELTA[2][j]: _delta_defs[DELTA[2][j]] for j in range(2)},
                  **_upto(A[1][1]), sigma: SIGMA_DEF},
     domain=_domain, assumptions=_network, prove=False))
@@ -194,12 +211,50 @@ register(Derivation(
     definitions=_all_defs, domain=_domain, assumptions=_network, prove=False))
 
 for _l, _name in ((2, "output"), (1, "hidden")):
-    register(Derivation(
+    _in = "a^{(1)}_2" if _l == 2 else "x_2"
+    register(Chain(
         f"backprop.bp4.{_name}", 6,
         rf"BP4 for the {_name} layer, $\partial C/\partial W^{{({_l})}} = \delta^{{({_l})}} "
         rf"(a^{{({_l - 1})}})^\top$ (with $a^{{(0)}} = x$): entry $(j, k)$ is $\delta^{{({_l})}}_j$ times the "
-        rf"input $k$ of the layer; SymPy's derivatives of the whole cost against the equations",
-        sp.Matrix([[sp.Derivative(COST, W[_l][j][k]) for k in range(2)] for j in range(2)]),
-        sp.Matrix([[sp.Mul(DELTA[_l][j], _inputs[_l - 1][k], evaluate=False) for k in range(2)]
-                   for j in range(2)]),
+        rf"input $k$ of the layer, here entry $(1, 2)$; every step checked on the whole cost, from the input up",
+        [Step(_d(COST, W[_l][0][1])),
+         Step(sp.Mul(_d(COST, Z[_l][0]), _d(Z[_l][0], W[_l][0][1]), evaluate=False),
+              f"chain rule: w₁₂⁽{'²' if _l == 2 else '¹'}⁾ reaches C only through z₁⁽{'²' if _l == 2 else '¹'}⁾"),
+         Step(sp.Mul(DELTA[_l][0], _d(Z[_l][0], W[_l][0][1]), evaluate=False), "∂C/∂z₁ is δ₁, by definition"),
+         Step(sp.Mul(DELTA[_l][0], _inputs[_l - 1][1], evaluate=False),
+              "z₁ = w₁₁ (input 1) + w₁₂ (input 2) + b₁, so ∂z₁/∂w₁₂ is input 2")],
         definitions=_all_defs, domain=_domain, assumptions=_network, prove=False))
+
+
+# --- BP4 over a batch: the mean of the examples' products ------------------------------------------
+
+_n_batch = 2
+_xb = [[_sym("x", None, i + 1, k + 1) for k in range(2)] for i in range(_n_batch)]  # x_ik: example i, input k
+_yb = [_sym("y", None, i + 1) for i in range(_n_batch)]
+_wb = [_sym("w", None, k + 1) for k in range(2)]
+_bb = _sym("b", None)
+_zb = [_sym("z", None, i + 1, node=True) for i in range(_n_batch)]  # nodes: they depend on w_1
+_db = [_sym(r"\delta", None, i + 1) for i in range(_n_batch)]
+_Cb = [sp.Function(f"C_{i + 1}") for i in range(_n_batch)]  # the cost of example i, as a function of w_1
+_LEAVES |= {*_xb[0], *_xb[1], *_yb, *_wb, _bb}
+register(Chain(
+    "backprop.bp4.batch", 6,
+    r"over a batch the cost is the mean of the examples' costs, so the weight gradient is the mean of their "
+    r"BP4 products: $\partial C/\partial w_k = \frac1n\sum_i \delta_i x_{ik}$, entry $k$ of "
+    r"$\frac1n X^\top \boldsymbol\delta$ (one sigmoid unit with two inputs, $n = 2$ examples, $k = 1$)",
+    [Step(_d(sp.Mul(sp.Rational(1, _n_batch), _sum(*[C(_wb[0]) for C in _Cb]), evaluate=False), _wb[0])),
+     Step(sp.Mul(sp.Rational(1, _n_batch), _sum(*[_d(C(_wb[0]), _wb[0]) for C in _Cb]), evaluate=False),
+          "the derivative of a mean is the mean of the derivatives"),
+     Step(sp.Mul(sp.Rational(1, _n_batch), _sum(*[sp.Mul(_db[i], _xb[i][0], evaluate=False)
+                                                  for i in range(_n_batch)]), evaluate=False),
+          "BP4 for each example alone: ∂Cᵢ/∂w₁ = δᵢ xᵢ₁")],
+    definitions={**{C: sp.Lambda(_wb[0], sp.Mul(sp.Rational(1, 2), _sum(sigma(_zb[i]), -_yb[i]) ** 2,
+                                                evaluate=False)) for i, C in enumerate(_Cb)},
+                 **{_db[i]: sp.Mul(_sum(sigma(_zb[i]), -_yb[i]), _dsig(_zb[i]), evaluate=False)
+                    for i in range(_n_batch)},
+                 **{_zb[i]: _sum(sp.Mul(_wb[0], _xb[i][0], evaluate=False), sp.Mul(_wb[1], _xb[i][1], evaluate=False),
+                                 _bb) for i in range(_n_batch)},
+                 sigma: SIGMA_DEF},
+    domain={**{s: (-2.0, 2.0) for row in _xb for s in row}, **{s: (0.0, 1.0) for s in _yb}},
+    assumptions=r"each example's cost $C_i = \frac12(\sigma(z_i) - y_i)^2$ with $z_i = w_1 x_{i1} + w_2 x_{i2} + b$",
+    prove=False))

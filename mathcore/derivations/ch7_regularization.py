@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._core import Derivation, register, unevaluated_sum as _sum
+from ._core import Chain, Derivation, Step, register, unevaluated_sum as _sum
 from .. import regularization
 
 
@@ -26,13 +26,18 @@ _C = sp.Function("C")
 _a = sp.symbols("a_0:4", real=True)
 #: a general cubic stands in for the data cost, so that the identity can be evaluated at points
 _C_DEF = sp.Lambda(_w, _sum(_a[0], _a[1] * _w, _a[2] * _w**2, _a[3] * _w**3))
-register(Derivation(
+register(Chain(
     "regularization.weight-decay", 7,
     r"a gradient-descent step on the data cost plus the L2 penalty shrinks the weight by the factor "
     r"$1 - \eta\lambda$ before the usual step: weight decay (for any differentiable data cost $C$; "
     r"checked with a general cubic)",
-    _sum(_w, -_eta * sp.Derivative(_sum(_C(_w), regularization.PENALTIES["l2"].symbolic(_w, _lam)), _w)),
-    _sum(sp.Mul(_sum(1, -_eta * _lam), _w, evaluate=False), -_eta * sp.Derivative(_C(_w), _w)),
+    [Step(_sum(_w, -_eta * sp.Derivative(_sum(_C(_w), regularization.PENALTIES["l2"].symbolic(_w, _lam)), _w))),
+     Step(_sum(_w, -sp.Mul(_eta, _sum(sp.Derivative(_C(_w), _w), _lam * _w), evaluate=False)),
+          "differentiate the sum term by term: (λ/2)w² gives λw"),
+     Step(_sum(_w, -sp.Mul(_eta, _lam, _w, evaluate=False), -_eta * sp.Derivative(_C(_w), _w)),
+          "multiply out"),
+     Step(_sum(sp.Mul(_sum(1, -_eta * _lam), _w, evaluate=False), -_eta * sp.Derivative(_C(_w), _w)),
+          "factor out w")],
     definitions={_C: _C_DEF}, domain={_lam: (0.0, 2.0), _eta: (0.001, 1.0)},
     prove=False))  # SymPy proves it too, in 0.4 to 0.8 s that a chapter run cannot spare
 register(Derivation(
@@ -156,11 +161,15 @@ _m = sp.Symbol("m", nonnegative=True)
 _at = sp.Function(r"\tilde a")  # the dropped-out activation for mask value m
 _AT_DEF = sp.Lambda(_m, sp.Mul(_m, _kept, evaluate=False))
 _E_DEF = _sum(sp.Mul(_sum(1, -_p), _at(1), evaluate=False), sp.Mul(_p, _at(0), evaluate=False))
-register(Derivation(
+register(Chain(
     "regularization.dropout-mean", 7,
     r"inverted dropout keeps the expected activation: the mask $m$ is 1 (keep) with probability $1 - p$ and "
-    r"0 (drop) with probability $p$",
-    _E, _act, definitions={_E: _E_DEF, _at: _AT_DEF},
+    r"0 (drop) with probability $p$, and a kept activation is scaled by $1/(1 - p)$",
+    [Step(_E),
+     Step(_E_DEF, "the mean over the mask's two values, weighted by their probabilities"),
+     Step(sp.Mul(_sum(1, -_p), _kept, evaluate=False), "a kept activation is a/(1 − p), a dropped one 0"),
+     Step(_act, "1 − p cancels")],
+    definitions={_E: _E_DEF, _at: _AT_DEF},
     domain={_p: (0.0, 0.95)}, assumptions="$0 \\le p < 1$"))
 register(Derivation(
     "regularization.dropout-variance", 7,
