@@ -29,13 +29,14 @@ def test_entry_verifies(label):
     assert d.verify() is True
     if isinstance(d, Chain):
         n_steps = len(d.steps) - 1
-        assert re.fullmatch(rf"(each of its {n_steps} steps (proved symbolically by SymPy and checked|checked "
-                            rf"numerically)|\d+ of its {n_steps} steps proved symbolically by SymPy, each checked) "
-                            r"at \d+ points", d.status), d.status
+        assert re.fullmatch(rf"(proved symbolically by SymPy step by step, all {n_steps} steps, and checked at \d+ "
+                            rf"points|checked numerically step by step, all {n_steps} steps, at \d+ points|checked "
+                            rf"step by step, all {n_steps} steps, at \d+ points; \d+ of them also proved "
+                            r"symbolically by SymPy)", d.status), d.status
     else:
         assert re.fullmatch(r"(proved symbolically by SymPy and checked|checked numerically) at \d+ points",
                             d.status)
-    n = int(d.status.split(" at ")[1].split()[0])
+    n = int(re.search(r" at (\d+) points", d.status).group(1))
     assert n == derivations.N_POINTS + len(d.points)
 
 
@@ -268,7 +269,8 @@ def test_a_chain_refuses_steps_without_reasons_or_with_latex():
 def test_a_chain_status_says_how_each_step_was_checked():
     a = sp.Symbol("a", real=True)
     proved = Chain("t.p", 1, "t", [Step(2 * a), Step(a + a, "split")])
-    assert proved.verify() and proved.status == "each of its 1 steps proved symbolically by SymPy and checked at " \
-        f"{derivations.N_POINTS} points"
+    assert proved.verify() and proved.status == "proved symbolically by SymPy step by step, all 1 steps, and " \
+        f"checked at {derivations.N_POINTS} points"
     numeric = Chain("t.n", 1, "t", [Step(2 * a), Step(a + a, "split"), Step(a * 2, "again")], prove=False)
-    assert numeric.verify() and numeric.status == f"each of its 2 steps checked numerically at {derivations.N_POINTS} points"
+    assert numeric.verify() and numeric.status == f"checked numerically step by step, all 2 steps, at " \
+        f"{derivations.N_POINTS} points"

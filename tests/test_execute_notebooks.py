@@ -39,3 +39,19 @@ def test_volatile_cells_are_also_ignored_by_nbval():
             tags = cell.get("metadata", {}).get("tags", [])
             if execute_notebooks.VOLATILE_TAG in tags:
                 assert "nbval-ignore-output" in tags, f"{path.name}: a volatile cell nbval would compare"
+
+
+def test_a_notebook_does_not_record_which_supported_python_ran_it():
+    # executed on 3.11, 3.12 or 3.13, a notebook must come out the same (tests/test_portability.py)
+    for path in execute_notebooks.default_notebooks():
+        info = json.loads(path.read_text(encoding="utf-8"))["metadata"]["language_info"]
+        assert "version" not in info and info["name"] == "python", path.name
+
+
+def test_differences_name_the_cell_and_the_metadata_that_changed():
+    before = _notebook("0.55 s", "97.33%")
+    after = json.loads(_notebook("0.55 s", "97.11%"))
+    after["metadata"] = {"language_info": {"version": "3.13"}}
+    found = execute_notebooks.differences(before, json.dumps(after))
+    assert found[0].startswith("cell 1 (nbval Cell 1): ") and "97.33%" in found[0] and "97.11%" in found[0]
+    assert found[1] == "notebook metadata: language_info"

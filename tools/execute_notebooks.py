@@ -53,8 +53,8 @@ LANGUAGE_INFO = {
     "name": "python",
     "nbconvert_exporter": "python",
     "pygments_lexer": "ipython3",
-    # major.minor only: a patch release of Python must not change every notebook
-    "version": f"{sys.version_info.major}.{sys.version_info.minor}",
+    # no "version": the book runs on Python 3.11 to 3.13, and the interpreter that executed a
+    # notebook must not change it (or make --check fail on another supported Python)
 }
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -223,8 +223,11 @@ def differences(old: str, new: str, limit: int = 3) -> list[str]:
             json.dumps(x, indent=1).splitlines(), json.dumps(y, indent=1).splitlines(), lineterm="", n=0)
             if line[:1] in "+-" and line[:3] not in ("+++", "---")]
         found.append(f"{where}: " + " | ".join(line.strip()[:160] for line in lines[:2]))
-    if a.get("metadata") != b.get("metadata"):
-        found.append("notebook metadata (stored widget state)")
+    old_meta, new_meta = a.get("metadata", {}), b.get("metadata", {})
+    changed = sorted(k for k in old_meta.keys() | new_meta.keys() if old_meta.get(k) != new_meta.get(k))
+    if changed:
+        names = {"widgets": "widgets (the stored widget state)"}
+        found.append("notebook metadata: " + ", ".join(names.get(k, k) for k in changed))
     return found[:limit] + ([f"... and {len(found) - limit} more"] if len(found) > limit else [])
 
 

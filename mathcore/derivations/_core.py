@@ -322,13 +322,14 @@ class Chain(Derivation):
                                      f"{detail}") from None
             proved += link.status.startswith("proved")
         n, points = len(self.steps) - 1, N_POINTS + len(self.points)
+        # the same opening words as a single identity's status ("proved ...", "checked ...")
         if proved == n:
-            self.status = f"each of its {n} steps proved symbolically by SymPy and checked at {points} points"
+            self.status = f"proved symbolically by SymPy step by step, all {n} steps, and checked at {points} points"
         elif proved == 0:
-            self.status = f"each of its {n} steps checked numerically at {points} points"
+            self.status = f"checked numerically step by step, all {n} steps, at {points} points"
         else:
-            self.status = (f"{proved} of its {n} steps proved symbolically by SymPy, each checked at "
-                           f"{points} points")
+            self.status = (f"checked step by step, all {n} steps, at {points} points; {proved} of them also proved "
+                           "symbolically by SymPy")
         return True
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._core import SIGMA_DEF, Derivation, register, sigma, unevaluated_sum as _sum, x
+from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum, x
 from .. import activations
 
 
@@ -66,9 +66,15 @@ register(Derivation(
 
 y = sp.Symbol("y", real=True)
 _zf = sp.Symbol("z", real=True)
-register(Derivation(
+register(Chain(
     "neuron.sigmoid-gradient", 1,
     r"the derivative of a sigmoid neuron's squared error with respect to a weight, by the chain rule",
-    sp.Derivative(sp.Mul(sp.Rational(1, 2), _sum(sigma(_zf), -y) ** 2, evaluate=False), w1),
-    sp.Mul(_sum(sigma(_zf), -y), sigma(_zf), _sum(1, -sigma(_zf)), x1, evaluate=False),
-    definitions={_zf: _sum(w1 * x1, w2 * x2, b), sigma: SIGMA_DEF}, domain={y: (0.0, 1.0)}))
+    [Step(sp.Derivative(sp.Mul(sp.Rational(1, 2), _sum(sigma(_zf), -y) ** 2, evaluate=False), w1)),
+     Step(sp.Mul(_sum(sigma(_zf), -y), sp.Derivative(sigma(_zf), w1), evaluate=False),
+          "chain rule on the square: ½ · 2(σ(z) − y) times the derivative inside"),
+     Step(sp.Mul(_sum(sigma(_zf), -y), sigma(_zf), _sum(1, -sigma(_zf)), sp.Derivative(_zf, w1), evaluate=False),
+          "chain rule through σ: σ′(z) = σ(z)(1 − σ(z)), times the derivative of z"),
+     Step(sp.Mul(_sum(sigma(_zf), -y), sigma(_zf), _sum(1, -sigma(_zf)), x1, evaluate=False),
+          "z = w₁x₁ + w₂x₂ + b, so ∂z/∂w₁ = x₁")],
+    definitions={_zf: _sum(w1 * x1, w2 * x2, b), sigma: SIGMA_DEF}, domain={y: (0.0, 1.0)},
+    prove=False))  # SymPy proves every step too, in 1.5 s that the chapter's first run cannot spare

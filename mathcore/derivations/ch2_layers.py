@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._core import SIGMA_DEF, Derivation, register, sigma, unevaluated_sum as _sum, x
+from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum, x
 from .. import activations
 
 relu = sp.Function("relu")
@@ -76,11 +76,15 @@ _b2 = sp.MatrixSymbol(r"\mathbf{b}^{(2)}", _n2, 1)
 _x = sp.MatrixSymbol(r"\mathbf{x}", _n0, 1)
 _Wc = sp.MatrixSymbol("W'", _n2, _n0)
 _bc = sp.MatrixSymbol(r"\mathbf{b}'", _n2, 1)
-register(Derivation(
+register(Chain(
     "layers.linear-collapse", 2,
     r"two linear layers in a row are one linear layer, with weights $W' = W^{(2)}W^{(1)}$ and bias "
     r"$\mathbf{b}' = W^{(2)}\mathbf{b}^{(1)} + \mathbf{b}^{(2)}$",
-    _W2 * (_W1 * _x + _b1) + _b2, _Wc * _x + _bc,
+    [Step(_W2 * (_W1 * _x + _b1) + _b2),
+     Step(sp.MatAdd(_W2 * _W1 * _x, _W2 * _b1, _b2, evaluate=False), "a matrix product distributes over a sum"),
+     Step(sp.MatAdd(sp.MatMul(_W2, _W1, evaluate=False) * _x, sp.MatAdd(_W2 * _b1, _b2, evaluate=False),
+                    evaluate=False), "group: the weights times x, then the rest"),
+     Step(_Wc * _x + _bc, "name the product W′ and the constant b′")],
     definitions={_Wc: _W2 * _W1, _bc: _W2 * _b1 + _b2,
                  _W1: _entries("u", _n1, _n0), _b1: _entries("c", _n1, 1),
                  _W2: _entries("v", _n2, _n1), _b2: _entries("d", _n2, 1), _x: _entries("x", _n0, 1)},

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._core import Derivation, register, unevaluated_sum as _sum
+from ._core import Chain, Derivation, Step, register, unevaluated_sum as _sum
 
 # --- the softmax cross-entropy gradient over a batch ------------------------------------------
 
@@ -36,13 +36,17 @@ for _i in range(_n):
         _defs[_p[_i, _k]] = sp.exp(_z[_i, _k]) / _sum(*[sp.exp(_z[_i, j]) for j in range(_K)])
     # targets on the simplex: one-hot rows are its corners
     _defs[_y[_i, _K - 1]] = 1 - _y[_i, 0] - _y[_i, 1]
-register(Derivation(
+register(Chain(
     "capstone.batch-gradient", 8,
     r"the gradient of the mean softmax cross-entropy of a batch ($n = 2$ examples, $K = 3$ classes) with "
     r"respect to the matrix of logits is $(P - Y)/n$: one row per example, divided by the batch size",
-    sp.Matrix(_n, _K, lambda i, k: sp.Derivative(_C, _z[i, k])),
-    sp.Matrix(_n, _K, lambda i, k: sp.Mul(_sum(_p[i, k], -_y[i, k]), sp.Pow(_n, -1, evaluate=False),
-                                          evaluate=False)),
+    [Step(sp.Matrix(_n, _K, lambda i, k: sp.Derivative(_C, _z[i, k]))),
+     Step(sp.Matrix(_n, _K, lambda i, k: sp.Mul(sp.Pow(_n, -1, evaluate=False), sp.Derivative(_L[i], _z[i, k]),
+                                                evaluate=False)),
+          "C = (L₁ + L₂)/2, and only Lᵢ depends on row i"),
+     Step(sp.Matrix(_n, _K, lambda i, k: sp.Mul(_sum(_p[i, k], -_y[i, k]), sp.Pow(_n, -1, evaluate=False),
+                                                evaluate=False)),
+          "Chapter 4: ∂Lᵢ/∂zᵢₖ = pᵢₖ − yᵢₖ")],
     definitions=_defs,
     domain={_y[i, k]: (0.0, 0.5) for i in range(_n) for k in range(_K - 1)},
     assumptions=r"each row of targets sums to 1, $y_{i1} + y_{i2} + y_{i3} = 1$ (one-hot rows do)",
