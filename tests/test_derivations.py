@@ -227,8 +227,10 @@ def test_a_chain_is_typeset_one_step_a_line_with_its_reason(label):
     d = DERIVATIONS[label]
     assert d.lhs is d.steps[0].expr and d.rhs is d.steps[-1].expr
     assert d.latex.startswith(r"\begin{aligned}") and d.latex.count("&= ") == len(d.steps) - 1
-    for step in d.steps[1:]:
-        assert step.reason.strip() and f"\\text{{{step.reason}}}" in d.latex.replace("\\_", "_")
+    markdown = d._repr_markdown_()
+    for k, step in enumerate(d.steps[1:], start=1):
+        assert rf"\qquad \text{{({k})}}" in d.latex  # the line's number; its rule is listed under the display
+        assert f"\n{k}. " in markdown and step.reason.replace("*", r"\*") in markdown
     assert [link.title for link in d.links()] == [s.reason for s in d.steps[1:]]
 
 

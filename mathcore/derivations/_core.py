@@ -334,18 +334,27 @@ class Chain(Derivation):
 
     @property
     def latex(self) -> str:
+        """The aligned chain, each line numbered; the rules go in a list under it (:attr:`reasons`).
+
+        Beside the lines they would make the display wider than a page's column.
+        """
         lines = []
         for k, step in enumerate(self.steps):
             if k == 0:
                 continue
             head = _latex(self.steps[0].expr) if k == 1 else ""
-            lines.append(rf"{head} &= {_latex(step.expr)} && \text{{{_text(step.reason)}}}")
+            lines.append(rf"{head} &= {_latex(step.expr)} \qquad \text{{({k})}}")
         return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
+    @property
+    def reasons(self) -> str:
+        """Markdown: the numbered list of the rules, line k of the chain by rule k."""
+        return "\n".join(f"{k}. {_markdown(step.reason)}" for k, step in enumerate(self.steps) if k)
 
-def _text(reason: str) -> str:
-    """``reason`` escaped for LaTeX's \\text{...}."""
-    for char in "\\{}&%#_^~":
+
+def _markdown(reason: str) -> str:
+    """``reason`` as Markdown text: the characters Markdown would read as markup escaped."""
+    for char in "\\`*_[]<>|":
         reason = reason.replace(char, "\\" + char)
     return reason
 
@@ -406,7 +415,8 @@ class _Shown:
         mark = "✓" if d.status != "not verified yet" else "?"
         where = ("where " + ", ".join(f"${w}$" for w in d.where) + ".\n\n") if d.where else ""
         cond = f" Holds for {d.assumptions}." if d.assumptions else ""
-        return (f"$$\n{d.latex}\n$$\n\n{where}"
+        steps = f"{d.reasons}\n\n" if isinstance(d, Chain) else ""
+        return (f"$$\n{d.latex}\n$$\n\n{steps}{where}"
                 f"{mark} `{d.label}`: {d.title}.{cond} *Verified: {d.status}.*\n")
 
     def _repr_latex_(self) -> str:
