@@ -198,3 +198,10 @@ def test_wrap_splits_the_sum_where_asked_and_rejects_what_it_cannot_split():
             Derivation("t.bad", 1, "t", sp.Symbol("L"), rhs, wrap=bad)
     with pytest.raises(ValueError, match="sum"):
         Derivation("t.prod", 1, "t", sp.Symbol("L"), a * b, wrap=1)
+
+
+@pytest.mark.parametrize("seed, exc", [(-1, ValueError), (1.5, TypeError), (None, TypeError), (True, TypeError)])
+def test_finite_difference_error_validates_seed(seed, exc):
+    # -1 and 1.5 used to reach NumPy's own error; None gave a different point on every call
+    with pytest.raises(exc, match="seed"):
+        DERIVATIONS["matrix.linear"].finite_difference_error(seed=seed)

@@ -8,7 +8,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .. import activations
-from .._validate import lookup
+from .._validate import check_seed, lookup
 
 __all__ = ["Derivation", "MatrixDerivation", "DERIVATIONS", "get", "register", "by_chapter", "N_POINTS",
            "unevaluated_sum", "ones", "x", "sigma", "SIGMA_DEF", "Phi", "phi", "GAUSS_DEFS"]
@@ -219,6 +219,7 @@ class MatrixDerivation(Derivation):
         """
         from ..gradcheck import numerical_gradient, relative_error  # gradcheck imports nothing from here
 
+        seed = check_seed(seed)
         if not isinstance(self.lhs, sp.Derivative):
             raise ValueError(f"{self.label}: the left-hand side is not a derivative")
         subs = self._subs()
