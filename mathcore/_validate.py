@@ -7,11 +7,29 @@ before doing any mathematics.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
-__all__ = ["as_float_array", "check_same_shape", "check_scalar", "lookup"]
+__all__ = ["as_float_array", "check_same_shape", "check_scalar", "check_seed", "lookup",
+           "MAX_SAMPLES", "MAX_CLASSES", "MAX_ELEMENTS", "MAX_ITERATIONS", "SEED_BOUND"]
+
+# Bounds on counts. Each is far beyond anything a chapter or exercise uses, and far below what would
+# exhaust memory or run for days: a count beyond one is a typo (an extra zero, a power meant as a
+# product) and is refused by name instead of failing inside NumPy or hanging the kernel.
+
+#: Most samples a data generator draws (10 million: 160 MB for two features).
+MAX_SAMPLES = 10**7
+#: Most entries of an array allocated from counts alone: a network's parameters, a one-hot matrix
+#: (800 MB of float64).
+MAX_ELEMENTS = 10**8
+#: Most classes: a confusion matrix of that many classes holds MAX_ELEMENTS counts.
+MAX_CLASSES = 10**4
+#: Most iterations of a loop whose length is an argument: epochs, steps, random directions.
+MAX_ITERATIONS = 10**6
+#: Seeds are the non-negative integers below this (those that fit in a signed 64-bit integer).
+SEED_BOUND = 2**63
 
 
 def _describe(x) -> str:
@@ -72,21 +90,60 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         raise ValueError(f"{name_a} and {name_b} must have the same shape, got {a.shape} and {b.shape}")
 
 
+def _show(value) -> str:
+    # str() of an int beyond 4300 digits raises; a 400-digit number helps no one anyway
+    if isinstance(value, int) and abs(value) >= 10**20:
+        return f"an integer of about {round(abs(value).bit_length() * math.log10(2))} digits"
+    return f"{value}"
+
+
 def check_scalar(x, name: str, *, low=None, high=None, low_open: bool = False, integer: bool = False):
-    """Return ``x`` as a float (or int) after checking its type and range."""
+    """Return ``x`` as a float (or int) after checking its type and range.
+
+    Parameters
+    ----------
+    x : object
+        The argument to check: a real number (an integer if ``integer``), not a bool.
+    name : str
+        The argument's name, used in error messages.
+    low, high : number, optional
+        Bounds, both included unless ``low_open``.
+    low_open : bool
+        Exclude ``low`` itself.
+    integer : bool
+        Require an integer and return an ``int``; otherwise return a finite ``float``.
+    """
     kind = numbers.Integral if integer else numbers.Real
     if isinstance(x, bool) or not isinstance(x, kind):
         what = "an integer" if integer else "a real number"
         raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}")
-    value = int(x) if integer else float(x)
-    if not integer and not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
+    if integer:
+        value = int(x)
+    else:
+        try:
+            value = float(x)
+        except OverflowError:  # a Python int beyond float64's range, such as 10**400
+            raise ValueError(f"{name} must be a finite real number, got {_show(int(x))}, "
+                             f"beyond the largest float (1.8e308)") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value}")
     if low is not None and (value < low or (low_open and value == low)):
         sign = ">" if low_open else ">="
-        raise ValueError(f"{name} must be {sign} {low}, got {value}")
+        raise ValueError(f"{name} must be {sign} {low}, got {_show(value)}")
     if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high}, got {value}")
+        raise ValueError(f"{name} must be <= {high}, got {_show(value)}")
     return value
+
+
+def check_seed(seed, name: str = "seed") -> int:
+    """Return ``seed`` as an int: a non-negative integer (not a bool) below :data:`SEED_BOUND`.
+
+    ``None`` is refused on purpose: it would draw fresh entropy, and a
+    chapter's committed outputs could never be reproduced.
+    """
+    if seed is None:
+        raise TypeError(f"{name} must be an integer, got None; None would make every run different")
+    return check_scalar(seed, name, low=0, high=SEED_BOUND - 1, integer=True)
 
 
 def lookup(registry: dict, name, family: str):

@@ -12,7 +12,11 @@ at the kink itself. Softmax is vector-valued and lives beside them as
 :data:`softmax`, with its Jacobian.
 
 All functions are stable for inputs in [-1000, 1000]: no overflow, no
-RuntimeWarning, no NaN.
+RuntimeWarning, no NaN. They accept any finite input: far beyond that range an
+intermediate may overflow (:math:`2|z|` in the tanh derivative, the difference
+of logits more than 1.8e308 apart in softmax), and the result is then the
+correct limit (a derivative of 0, a probability of 0, a log-probability of
+:math:`-\infty` where the true one is below -1.8e308), without a warning.
 
 References: Goodfellow, Bengio and Courville, *Deep Learning* (2016), 6.3;
 Hendrycks and Gimpel, "Gaussian Error Linear Units" (2016);
@@ -69,7 +73,9 @@ class Activation:
 
     def derivative(self, z) -> np.ndarray:
         """:math:`f'(z)` elementwise, with the kink convention in ``kink``. Shapes: any -> same."""
-        return self._dfn(as_float_array(z, "z", allow_empty=True))
+        z = as_float_array(z, "z", allow_empty=True)
+        with np.errstate(over="ignore"):  # 2|z| or z*z beyond 1.8e308 leads to the right limit, 0
+            return self._dfn(z)
 
     def symbolic(self, x: sp.Symbol = X) -> sp.Expr:
         """The SymPy expression of :math:`f(x)`."""
@@ -215,7 +221,7 @@ ACTIVATIONS: dict[str, Activation] = {
 
 def get(name: str) -> Activation:
     """Return the activation registered as ``name`` (ValueError lists the known names)."""
-    if name == "softmax":
+    if isinstance(name, str) and name == "softmax":
         return softmax  # type: ignore[return-value]
     return lookup(ACTIVATIONS, name, "activation")
 
@@ -238,7 +244,8 @@ class Softmax:
 
     def __call__(self, z) -> np.ndarray:
         z = as_float_array(z, "z", ndim=(1, 2, 3))
-        return self._fn(z)
+        with np.errstate(over="ignore"):  # z - max = -inf gives exp = 0, the true probability
+            return self._fn(z)
 
     @staticmethod
     def _fn(z: np.ndarray) -> np.ndarray:
@@ -298,7 +305,8 @@ def logsumexp(z) -> np.ndarray:
     """
     z = as_float_array(z, "z", ndim=(1, 2, 3))
     m = z.max(axis=-1, keepdims=True)  # (..., 1)
-    return m[..., 0] + np.log(np.sum(np.exp(z - m), axis=-1))  # (...)
+    with np.errstate(over="ignore"):  # z - m = -inf contributes exp = 0, as it should
+        return m[..., 0] + np.log(np.sum(np.exp(z - m), axis=-1))  # (...)
 
 
 def log_softmax(z) -> np.ndarray:
@@ -316,13 +324,16 @@ def log_softmax(z) -> np.ndarray:
     Returns
     -------
     ndarray
-        The logarithm of the softmax of each row.
+        The logarithm of the softmax of each row; ``-inf`` without a warning
+        where the true value is below -1.8e308 (logits more than that apart).
 
     Shapes
     ------
     ``z``: (..., K) -> (..., K).
     """
-    return _log_softmax(as_float_array(z, "z", ndim=(1, 2, 3)))
+    z = as_float_array(z, "z", ndim=(1, 2, 3))
+    with np.errstate(over="ignore"):  # a log-probability below -1.8e308 is -inf
+        return _log_softmax(z)
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:

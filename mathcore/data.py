@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_scalar, lookup
+from ._validate import MAX_CLASSES, MAX_SAMPLES, as_float_array, check_scalar, check_seed, lookup
 
 __all__ = [
     "GATES",
@@ -45,10 +45,6 @@ GATES: dict[str, tuple[int, int, int, int]] = {
     "NOR": (1, 0, 0, 0),
     "XOR": (0, 1, 1, 0),
 }
-
-
-def _check_seed(seed) -> int:
-    return check_scalar(seed, "seed", low=0, integer=True)
 
 
 def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +89,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
     Parameters
     ----------
     n : int
-        Number of points, at least 2; class 0 gets ``ceil(n / 2)`` of them.
+        Number of points, 2 to :data:`~mathcore._validate.MAX_SAMPLES`; class 0 gets ``ceil(n / 2)`` of them.
     noise : float
         Standard deviation of the Gaussian noise, >= 0.
     seed : int
@@ -108,9 +104,9 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
     ------
     X : (n, 2); y : (n,).
     """
-    n = check_scalar(n, "n", low=2, integer=True)
+    n = check_scalar(n, "n", low=2, high=MAX_SAMPLES, integer=True)
     noise = check_scalar(noise, "noise", low=0.0)
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
     n_upper = n - n // 2
     t_upper = np.linspace(0.0, np.pi, n_upper)  # (n0,)
     t_lower = np.linspace(0.0, np.pi, n // 2)  # (n1,)
@@ -136,9 +132,9 @@ def spirals(
     Parameters
     ----------
     n_per_class : int
-        Points per arm, >= 1.
+        Points per arm, >= 1; at most :data:`~mathcore._validate.MAX_SAMPLES` points in all.
     n_classes : int
-        Number of arms, >= 2.
+        Number of arms, 2 to :data:`~mathcore._validate.MAX_CLASSES`.
     noise : float
         Standard deviation of the angle noise in radians, >= 0.
     seed : int
@@ -154,9 +150,11 @@ def spirals(
     X : (n_per_class * n_classes, 2); y : (n_per_class * n_classes,).
     """
     m = check_scalar(n_per_class, "n_per_class", low=1, integer=True)
-    k = check_scalar(n_classes, "n_classes", low=2, integer=True)
+    k = check_scalar(n_classes, "n_classes", low=2, high=MAX_CLASSES, integer=True)
+    if m * k > MAX_SAMPLES:
+        raise ValueError(f"n_per_class * n_classes must be <= {MAX_SAMPLES} points, got {m} * {k} = {m * k}")
     noise = check_scalar(noise, "noise", low=0.0)
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
     r = np.tile(np.linspace(0.0, 1.0, m), k)  # (k*m,)
     y = np.repeat(np.arange(k, dtype=np.int64), m)  # (k*m,)
     theta = 4.0 * (y + r) + noise * rng.standard_normal(k * m)  # (k*m,)
@@ -167,11 +165,16 @@ def spirals(
 def true_curve(x) -> np.ndarray:
     r"""The noiseless function behind :func:`regression_curve`: :math:`f(x) = \sin(2\pi x)`.
 
+    Parameters
+    ----------
+    x : array_like
+        Finite real numbers, any shape (empty included).
+
     Shapes
     ------
     x : any -> same.
     """
-    return np.sin(2.0 * np.pi * np.asarray(x, dtype=np.float64))
+    return np.sin(2.0 * np.pi * as_float_array(x, "x", allow_empty=True))
 
 
 def regression_curve(n: int = 40, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -184,7 +187,7 @@ def regression_curve(n: int = 40, noise: float = 0.1, seed: int = 0) -> tuple[np
     Parameters
     ----------
     n : int
-        Number of samples, >= 1.
+        Number of samples, 1 to :data:`~mathcore._validate.MAX_SAMPLES`.
     noise : float
         Standard deviation of the target noise, >= 0.
     seed : int
@@ -205,9 +208,9 @@ def regression_curve(n: int = 40, noise: float = 0.1, seed: int = 0) -> tuple[np
     >>> bool(np.allclose(y, true_curve(X[:, 0])))
     True
     """
-    n = check_scalar(n, "n", low=1, integer=True)
+    n = check_scalar(n, "n", low=1, high=MAX_SAMPLES, integer=True)
     noise = check_scalar(noise, "noise", low=0.0)
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
     x = np.sort(rng.uniform(0.0, 1.0, n))  # (n,)
     y = true_curve(x) + noise * rng.standard_normal(n)  # (n,)
     return x[:, None], y  # (n, 1), (n,)
@@ -326,7 +329,7 @@ def digits(
     test_size = check_scalar(test_size, "test_size", low=0.0, low_open=True, high=1.0)
     if test_size == 1.0:
         raise ValueError(f"test_size must be < 1, got {test_size}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     X, y = _load_digits()  # (1797, 64), (1797,)
     if not split:
         if standardize:
@@ -379,8 +382,6 @@ def stratified_split(X, y, test_size: float = 0.2, *, seed: int = 0):
     ------
     X : (n, d); y : (n,) -> X_a : (n_a, d), X_b : (n_b, d), y_a : (n_a,), y_b : (n_b,).
     """
-    from ._validate import as_float_array
-
     X = as_float_array(X, "X", ndim=2)  # (n, d)
     y_arr = np.asarray(y)
     if y_arr.shape != (X.shape[0],):
@@ -390,6 +391,6 @@ def stratified_split(X, y, test_size: float = 0.2, *, seed: int = 0):
     test_size = check_scalar(test_size, "test_size", low=0.0, low_open=True, high=1.0)
     if test_size == 1.0:
         raise ValueError(f"test_size must be < 1, got {test_size}")
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
     a, b = _stratified_indices(y_arr, test_size, rng)  # (n_a,), (n_b,)
     return X[a], X[b], y_arr[a], y_arr[b]

@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._validate import as_float_array, check_scalar
+from ._validate import MAX_ITERATIONS, as_float_array, check_scalar, check_seed
 
 __all__ = ["numerical_gradient", "relative_error", "check_gradients", "GradCheck", "directional_check"]
 
@@ -116,9 +116,9 @@ def directional_check(f: Callable[[], float], params: Sequence[np.ndarray], anal
     """
     if len(params) != len(analytic):
         raise ValueError(f"got {len(params)} parameter arrays but {len(analytic)} gradients")
-    n_directions = check_scalar(n_directions, "n_directions", low=1, integer=True)
+    n_directions = check_scalar(n_directions, "n_directions", low=1, high=MAX_ITERATIONS, integer=True)
     h = check_scalar(h, "h", low=0.0, low_open=True)
-    seed = check_scalar(seed, "seed", low=0, integer=True)
+    seed = check_seed(seed)
     grads = []
     for k, (p, g) in enumerate(zip(params, analytic)):
         if not isinstance(p, np.ndarray) or p.dtype != np.float64:

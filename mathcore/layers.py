@@ -64,9 +64,32 @@ def _backward(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, need_dX: bool = True
     return dX, dW, db
 
 
+def _forward_scaled(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    # Products beyond 1.8e308 overflow inside X @ W.T even where the sum cancels them. Dividing each row
+    # of X and of W by its largest magnitude keeps every product <= 1; the scales are multiplied back
+    # smaller first, so an intermediate exceeds neither the true entry nor the scaled one.
+    sx = np.max(np.abs(X), axis=1, keepdims=True)  # (n, 1)
+    sw = np.max(np.abs(W), axis=1, keepdims=True).T  # (1, n_out)
+    sx[sx == 0.0], sw[sw == 0.0] = 1.0, 1.0
+    Z = (X / sx) @ (W / sw.T).T  # (n, n_out), every entry at most n_in in magnitude
+    return Z * np.minimum(sx, sw) * np.maximum(sx, sw) + b  # (n, n_out)
+
+
 def dense_forward(X, W, b) -> np.ndarray:
-    """:math:`Z = XW^\\top + \\mathbf b`. Shapes: (n, n_in), (n_out, n_in), (n_out,) -> (n, n_out)."""
-    return _forward(*check_layer(X, W, b))
+    """:math:`Z = XW^\\top + \\mathbf b`. Shapes: (n, n_in), (n_out, n_in), (n_out,) -> (n, n_out).
+
+    Any finite inputs: an entry whose products overflow float64 inside the
+    matrix product is recomputed from rescaled rows, so it is right wherever
+    the true entry is a float, and ``inf`` (without a warning) where the true
+    entry is beyond 1.8e308.
+    """
+    X, W, b = check_layer(X, W, b)
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = _forward(X, W, b)  # (n, n_out)
+        overflowed = ~np.isfinite(Z)  # (n, n_out)
+        if overflowed.any():
+            Z[overflowed] = _forward_scaled(X, W, b)[overflowed]
+    return Z
 
 
 def dense_backward(dZ, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -22,6 +22,14 @@ Probabilities of exactly 0 or 1 are handled with the convention
 prediction (p = 0 where y = 1) costs :math:`+\infty`, returned as ``inf``
 without a warning; PyTorch instead clamps each log at -100.
 
+Inputs of any finite size are accepted. Beyond about 1e154 the fast kernels
+can overflow (a square, a sum, logits more than 1.8e308 apart) where the true
+cost or gradient is still a float; :meth:`Loss.__call__` and
+:meth:`Loss.gradient` then recompute it with an exact, slower kernel. A cost or
+gradient whose true value is beyond float64's range (mse of errors of 1e300 is
+1e600) is returned as ``inf``, without a warning, like the confident wrong
+prediction above.
+
 For cross-entropy, ``y_true`` may also be integer class labels of shape (n,).
 """
 
@@ -33,7 +41,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from ._validate import as_float_array, check_same_shape, lookup
+from ._validate import MAX_CLASSES, MAX_ELEMENTS, as_float_array, check_same_shape, check_scalar, lookup
 from .activations import _log_softmax, _sigmoid, softmax
 
 __all__ = ["Loss", "LOSSES", "get", "one_hot", "NEURON_LOSSES", "sigmoid_neuron_cost", "sigmoid_neuron_gradient"]
@@ -71,6 +79,9 @@ class Loss:
     _grad: Callable = field(repr=False)
     _sym: Callable = field(repr=False)
     probabilities: bool = False
+    #: Kernels that cannot overflow where the true result is finite, used when the fast one did.
+    _exact_value: Callable | None = field(default=None, repr=False)
+    _exact_grad: Callable | None = field(default=None, repr=False)
 
     def _check(self, y_pred, y_true):
         p = as_float_array(y_pred, "y_pred", ndim=(1, 2) if self.reduction == "elements" else 2)
@@ -83,18 +94,27 @@ class Loss:
             bad = p[(p < 0) | (p > 1)][0]
             raise ValueError(f"{self.name} needs y_pred in [0, 1] (probabilities), found {bad}; "
                              f"for raw scores use the fused loss on logits")
-        if self.name != "mse" and ((y < 0).any() or (y > 1).any()):
-            bad = y[(y < 0) | (y > 1)][0]
-            raise ValueError(f"{self.name} needs y_true in [0, 1], found {bad}")
+        check_targets(y, self, "y_true")
         return p, y
 
     def __call__(self, y_pred, y_true) -> float:
         """The mean loss. Shapes: ``y_pred`` (n,) or (n, K); ``y_true`` the same, or (n,) labels."""
-        return float(self._value(*self._check(y_pred, y_true)))
+        p, y = self._check(y_pred, y_true)
+        # an overflow of the fast kernel is either recomputed exactly or the true value is inf
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = self._value(p, y)
+            if self._exact_value is not None and not np.isfinite(value):
+                value = self._exact_value(p, y)
+        return float(value)
 
     def gradient(self, y_pred, y_true) -> np.ndarray:
         """:math:`\\partial L / \\partial y_{pred}`, shaped like ``y_pred``."""
-        return self._grad(*self._check(y_pred, y_true))
+        p, y = self._check(y_pred, y_true)
+        with np.errstate(over="ignore", invalid="ignore"):
+            g = self._grad(p, y)
+            if self._exact_grad is not None and not np.isfinite(g).all():
+                g = self._exact_grad(p, y)
+        return g
 
     def symbolic(self, p: sp.Symbol = P, y: sp.Symbol = Y) -> sp.Expr:
         """The per-element term as a SymPy expression (in the logit for fused losses)."""
@@ -121,11 +141,43 @@ class Loss:
         return total / denom, Pm, Ym
 
 
+def check_targets(y: np.ndarray, loss: Loss, name: str) -> None:
+    """Raise ValueError unless ``y`` lies in [0, 1], for every loss but mse.
+
+    Cross-entropy of a target outside [0, 1] is no longer a cost: it can be
+    negative, and training drives it to minus infinity. Every entry point that
+    takes targets for a loss (:class:`Loss`, :class:`~mathcore.network.MLP`,
+    :func:`~mathcore.optim.train`) runs this one check.
+
+    Shapes
+    ------
+    y : any.
+    """
+    if loss.name != "mse" and (y.min() < 0 or y.max() > 1):
+        bad = y[(y < 0) | (y > 1)][0]
+        raise ValueError(f"{loss.name} needs {name} in [0, 1], found {bad}")
+
+
+def float_labels_error(y: np.ndarray, name: str, n_classes: int) -> TypeError:
+    """The error for one-dimensional targets of a classification loss that are not integers."""
+    return TypeError(f"{name} of shape {y.shape} must hold class labels as integers (an integer dtype), "
+                     f"or be one-hot targets of shape ({y.shape[0]}, {n_classes}); "
+                     f"float labels are refused: convert them with .astype(int)")
+
+
 def one_hot(labels, n_classes: int, name: str = "labels") -> np.ndarray:
-    """Integer labels (n,) -> one-hot float64 matrix (n, n_classes)."""
+    """Integer labels (n,) -> one-hot float64 matrix (n, n_classes).
+
+    ``n_classes`` is at most :data:`~mathcore._validate.MAX_CLASSES`, and the
+    matrix at most :data:`~mathcore._validate.MAX_ELEMENTS` entries.
+    """
+    n_classes = check_scalar(n_classes, "n_classes", low=1, high=MAX_CLASSES, integer=True)
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise TypeError(f"{name} must be a 1-D integer array, got dtype {labels.dtype} and shape {labels.shape}")
+    if labels.size * n_classes > MAX_ELEMENTS:
+        raise ValueError(f"{name} has {labels.size} labels of {n_classes} classes: the one-hot matrix would hold "
+                         f"{labels.size * n_classes} entries, more than {MAX_ELEMENTS}")
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"{name} must hold class labels in [0, {n_classes - 1}], "
                          f"found {labels.min()}..{labels.max()}")
@@ -151,7 +203,9 @@ def _class_targets(y_true, p: np.ndarray) -> np.ndarray:
         if arr.shape[0] != p.shape[0]:
             raise ValueError(f"y_true has {arr.shape[0]} labels but y_pred has {p.shape[0]} rows")
         return one_hot(arr, p.shape[1], "y_true")
-    y = as_float_array(y_true, "y_true", ndim=2)
+    y = as_float_array(y_true, "y_true", ndim=(1, 2))
+    if y.ndim == 1:
+        raise float_labels_error(y, "y_true", p.shape[1])
     check_same_shape(p, y, "y_pred", "y_true")
     return y
 
@@ -165,6 +219,25 @@ def _mse(p, y):
 
 def _mse_grad(p, y):
     return 2.0 * (p - y) / p.size
+
+
+def _scaled_mean(t, count: int):
+    # sum(t) / count as s * (sum(t / s) / count), s = max |t|: no partial sum overflows, and the
+    # result overflows only if the mean itself is beyond float64's range
+    s = np.max(np.abs(t))
+    return np.sum(t) / count if not 0.0 < s < np.inf else np.sum(t / s) / count * s
+
+
+def _mse_exact(p, y):
+    # (p - y)^2 overflows beyond |p - y| = 1.3e154; divided by s every difference is at most 2
+    s = max(np.max(np.abs(p)), np.max(np.abs(y)))
+    d = p / s - y / s
+    return np.mean(d * d) * s * s
+
+
+def _mse_grad_exact(p, y):
+    # p - y overflows for values near 1.8e308 of opposite signs; divided by N first it cannot (N >= 2)
+    return (p / p.size - y / p.size) * 2.0
 
 
 def _xlogy(a, b):
@@ -205,8 +278,23 @@ def _sig_bce_grad(z, y):
     return (_sigmoid(z) - y) / z.size
 
 
+def _sig_bce_exact(z, y):
+    # each term is at most |z| + log 2, a float; only their sum can overflow
+    t = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    return _scaled_mean(t, t.size)
+
+
 def _soft_ce(z, y):
     return -np.sum(y * _log_softmax(z)) / z.shape[0]
+
+
+def _soft_ce_exact(z, y):
+    # z - max overflows for logits more than 1.8e308 apart, and y * (-inf) is NaN where y = 0:
+    # -y (z - lse) is written as y (m - z) + y log sum e^{z - m}, each part finite, and y = 0 gives 0
+    m = z.max(axis=-1, keepdims=True)  # (n, 1)
+    log_sum = np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))  # (n, 1), in [0, log K]
+    t = np.where(y == 0, 0.0, y * m - y * z + y * log_sum)  # (n, K), every term >= 0
+    return _scaled_mean(t, z.shape[0])
 
 
 def _soft_ce_grad(z, y):
@@ -220,16 +308,18 @@ def _soft_ce_grad(z, y):
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in [
-        Loss("mse", None, "elements", r"(p - y)^2", _mse, _mse_grad, lambda p, y: (p - y) ** 2),
+        Loss("mse", None, "elements", r"(p - y)^2", _mse, _mse_grad, lambda p, y: (p - y) ** 2,
+             _exact_value=_mse_exact, _exact_grad=_mse_grad_exact),
         Loss("binary_cross_entropy", None, "elements", r"-y\log p - (1 - y)\log(1 - p)", _bce, _bce_grad,
              lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p), probabilities=True),
         Loss("cross_entropy", None, "samples", r"-\sum_k y_k \log p_k", _ce, _ce_grad,
              lambda p, y: -y * sp.log(p), probabilities=True),
         Loss("sigmoid_binary_cross_entropy", "sigmoid", "elements",
              r"-y\log\sigma(z) - (1 - y)\log(1 - \sigma(z))", _sig_bce, _sig_bce_grad,
-             lambda z, y: -y * sp.log(1 / (1 + sp.exp(-z))) - (1 - y) * sp.log(1 - 1 / (1 + sp.exp(-z)))),
+             lambda z, y: -y * sp.log(1 / (1 + sp.exp(-z))) - (1 - y) * sp.log(1 - 1 / (1 + sp.exp(-z))),
+             _exact_value=_sig_bce_exact),
         Loss("softmax_cross_entropy", "softmax", "samples", r"-\sum_k y_k \log \operatorname{softmax}(z)_k",
-             _soft_ce, _soft_ce_grad, lambda z, y: -y * (z - LSE)),
+             _soft_ce, _soft_ce_grad, lambda z, y: -y * (z - LSE), _exact_value=_soft_ce_exact),
     ]
 }
 

@@ -21,14 +21,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_scalar
+from ._validate import MAX_CLASSES, check_scalar
 
 __all__ = ["accuracy", "confusion_matrix", "precision_recall"]
 
 
 def _labels(y, name: str) -> np.ndarray:
-    """Integer class labels as a 1-D int64 array, or a clear error."""
-    arr = np.asarray(y)
+    """Class labels in [0, MAX_CLASSES) as a 1-D int64 array, or a clear error.
+
+    Integral floats such as 2.0 are accepted; the range is checked before the
+    cast to int64, which would wrap 1e300 round to a negative number.
+    """
+    try:
+        arr = np.asarray(y)
+    except (TypeError, ValueError) as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a 1-D array of class labels: {exc}") from None
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of class labels, got shape {arr.shape}")
     if arr.size == 0:
@@ -39,10 +46,11 @@ def _labels(y, name: str) -> np.ndarray:
         if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
             bad = arr[~np.isfinite(arr) | (arr != np.round(arr))][0]
             raise ValueError(f"{name} must hold whole-number class labels, found {bad}")
-    arr = arr.astype(np.int64)  # (n,)
     if arr.min() < 0:
         raise ValueError(f"{name} must hold class labels >= 0, found {arr.min()}")
-    return arr
+    if arr.max() >= MAX_CLASSES:
+        raise ValueError(f"{name} must hold class labels below {MAX_CLASSES} (MAX_CLASSES), found {arr.max()}")
+    return arr.astype(np.int64)  # (n,)
 
 
 def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +93,8 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     y_true, y_pred : array_like of int
         True and predicted class labels, each in ``range(n_classes)``.
     n_classes : int, optional
-        Number of classes; by default one more than the largest label seen.
+        Number of classes, at most :data:`~mathcore._validate.MAX_CLASSES`; by
+        default one more than the largest label seen.
 
     Returns
     -------
@@ -106,7 +115,7 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     largest = int(max(t.max(), p.max()))
     if n_classes is None:
         n_classes = largest + 1
-    n_classes = check_scalar(n_classes, "n_classes", low=1, integer=True)
+    n_classes = check_scalar(n_classes, "n_classes", low=1, high=MAX_CLASSES, integer=True)
     if largest >= n_classes:
         raise ValueError(f"labels must be < n_classes={n_classes}, found {largest}")
     M = np.zeros((n_classes, n_classes), dtype=np.int64)  # (K, K)
@@ -136,11 +145,14 @@ def precision_recall(M) -> tuple[np.ndarray, np.ndarray]:
     ------
     M : (K, K) -> (K,), (K,).
     """
-    M = np.asarray(M)
+    try:
+        M = np.asarray(M)
+    except (TypeError, ValueError) as exc:  # ragged nested lists
+        raise ValueError(f"M must be a square confusion matrix: {exc}") from None
     if M.ndim != 2 or M.shape[0] != M.shape[1] or M.size == 0:
         raise ValueError(f"M must be a square confusion matrix, got shape {M.shape}")
-    if not np.issubdtype(M.dtype, np.number) or M.dtype == bool:
-        raise TypeError(f"M must hold counts, got dtype {M.dtype}")
+    if not (np.issubdtype(M.dtype, np.integer) or np.issubdtype(M.dtype, np.floating)):
+        raise TypeError(f"M must hold real counts, got dtype {M.dtype}")
     if not np.all(np.isfinite(M)) or M.min() < 0:
         raise ValueError("M must hold finite, non-negative counts")
     M = M.astype(np.float64)  # (K, K)

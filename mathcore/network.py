@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 
 from . import activations, losses, regularization
-from ._validate import as_float_array, check_scalar, lookup
+from ._validate import MAX_ELEMENTS, as_float_array, check_scalar, check_seed, lookup
 from .layers import _backward, _forward
 
 __all__ = ["MLP", "OUTPUTS", "COMPATIBLE_LOSSES", "DEFAULT_LOSS", "HE_ACTIVATIONS"]
@@ -73,7 +73,8 @@ class MLP:
     Parameters
     ----------
     sizes : sequence of int
-        Layer widths from input to output, e.g. ``[2, 8, 1]``.
+        Layer widths from input to output, e.g. ``[2, 8, 1]``; the network may hold at
+        most :data:`~mathcore._validate.MAX_ELEMENTS` parameters.
     activation : str
         Hidden activation, any name in :data:`mathcore.activations.ACTIVATIONS`.
     output : {"identity", "sigmoid", "softmax"}
@@ -103,12 +104,15 @@ class MLP:
         if len(sizes) < 2:
             raise ValueError(f"sizes needs at least an input and an output width, got {list(sizes)}")
         self.sizes = [check_scalar(s, f"sizes[{i}]", low=1, integer=True) for i, s in enumerate(sizes)]
-        if activation == "softmax":
+        n_params = sum(n_out * (n_in + 1) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]))
+        if n_params > MAX_ELEMENTS:
+            raise ValueError(f"sizes {self.sizes} give {n_params} parameters, more than {MAX_ELEMENTS}")
+        if isinstance(activation, str) and activation == "softmax":
             raise ValueError("softmax is an output activation; choose a hidden activation from "
                              + ", ".join(activations.ACTIVATIONS))
         self.activation = activations.get(activation)
         self.output = lookup({o: o for o in OUTPUTS}, output, "output activation")
-        seed = check_scalar(seed, "seed", low=0, integer=True)
+        seed = check_seed(seed)
         self.dtype = _check_dtype(dtype)
         rng = np.random.default_rng(seed)
         self.params: list[np.ndarray] = []
@@ -134,12 +138,12 @@ class MLP:
         return sum(p.size for p in self.params)
 
     # --- forward ---------------------------------------------------------------------
-    def _check_X(self, X) -> np.ndarray:
-        X = _as_array(X, "X", (1, 2), self.dtype)
+    def _check_X(self, X, name: str = "X") -> np.ndarray:
+        X = _as_array(X, name, (1, 2), self.dtype)
         if X.ndim == 1:
             X = X[None, :]
         if X.shape[1] != self.sizes[0]:
-            raise ValueError(f"X must have {self.sizes[0]} features (shape (n, {self.sizes[0]})), got {X.shape}")
+            raise ValueError(f"{name} must have {self.sizes[0]} features (shape (n, {self.sizes[0]})), got {X.shape}")
         return X
 
     def _forward_cache(self, X: np.ndarray):
@@ -188,18 +192,21 @@ class MLP:
                              f"use one of {', '.join(COMPATIBLE_LOSSES[self.output])}")
         return lossfn
 
-    def _check_Y(self, Y, n: int, lossfn) -> np.ndarray:
+    def _check_Y(self, Y, n: int, lossfn, name: str = "Y", x_name: str = "X") -> np.ndarray:
         if lossfn.reduction == "samples":
             arr = losses.integer_labels(Y)
             if arr is not None:
                 if arr.shape[0] != n:
-                    raise ValueError(f"Y has {arr.shape[0]} labels but X has {n} rows")
-                return losses.one_hot(arr, self.sizes[-1], "Y").astype(self.dtype, copy=False)
-        Y = _as_array(Y, "Y", (1, 2), self.dtype)
+                    raise ValueError(f"{name} has {arr.shape[0]} labels but {x_name} has {n} rows")
+                return losses.one_hot(arr, self.sizes[-1], name).astype(self.dtype, copy=False)
+        Y = _as_array(Y, name, (1, 2), self.dtype)
         if Y.ndim == 1 and self.sizes[-1] == 1:
             Y = Y[:, None]
+        if Y.ndim == 1 and lossfn.reduction == "samples" and Y.shape[0] == n:
+            raise losses.float_labels_error(Y, name, self.sizes[-1])
         if Y.shape != (n, self.sizes[-1]):
-            raise ValueError(f"Y must have shape {(n, self.sizes[-1])} to match the output, got {Y.shape}")
+            raise ValueError(f"{name} must have shape {(n, self.sizes[-1])} to match the output, got {Y.shape}")
+        losses.check_targets(Y, lossfn, name)
         return Y
 
     def loss(self, X, Y, loss: str | None = None, l2: float = 0.0, l1: float = 0.0) -> float:

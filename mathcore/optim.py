@@ -24,12 +24,13 @@ Goodfellow, Bengio and Courville, *Deep Learning* (2016), 8.3.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from ._validate import as_float_array, check_scalar
+from ._validate import MAX_ITERATIONS, as_float_array, check_scalar, check_seed
 
 __all__ = ["SGD", "Momentum", "minibatches", "train", "History", "minimize", "Path", "DivergenceError",
            "quadratic_rate", "step_decay"]
@@ -40,7 +41,58 @@ DIVERGENCE_THRESHOLD = 1e100
 
 
 class DivergenceError(ArithmeticError):
-    """Raised by :func:`train` with ``on_divergence="raise"`` when the loss stops being finite."""
+    """Raised by :func:`train` with ``on_divergence="raise"`` when training diverges."""
+
+
+def _check_beta(value, name: str) -> float:
+    """A momentum coefficient in [0, 1)."""
+    beta = check_scalar(value, name, low=0.0, high=1.0)
+    if beta == 1.0:
+        raise ValueError(f"{name} must be < 1: with {name} = 1 the velocity never forgets "
+                         f"and the iterates oscillate forever")
+    return beta
+
+
+def _check_update(params, grads, velocity) -> list:
+    """``grads`` ready for an update of ``params`` in place, or an error naming what does not fit.
+
+    ``zip`` would silently drop parameters beyond the shorter list, and
+    broadcasting would turn a gradient of the wrong shape into a wrong update.
+    A parameter must be a float NumPy array because the update writes into
+    it: a Python list would be rebound to a new array that the model never sees.
+    """
+    if not isinstance(params, (list, tuple)) or not isinstance(grads, (list, tuple)):
+        raise TypeError(f"params and grads must be lists of arrays, got {type(params).__name__} "
+                        f"and {type(grads).__name__}")
+    if len(params) != len(grads):
+        raise ValueError(f"params has {len(params)} arrays but grads has {len(grads)}")
+    checked = []
+    for k, (p, g) in enumerate(zip(params, grads)):
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+            raise TypeError(f"params[{k}] must be a float NumPy array, updated in place, "
+                            f"got {getattr(p, 'dtype', type(p).__name__)}")
+        if not isinstance(g, np.ndarray):
+            g = as_float_array(g, f"grads[{k}]", allow_empty=True, finite=False)
+        if g.shape != p.shape:
+            raise ValueError(f"grads[{k}] has shape {g.shape} but params[{k}] has shape {p.shape}")
+        checked.append(g)
+    if velocity is not None and [v.shape for v in velocity] != [p.shape for p in params]:
+        raise ValueError(f"params have shapes {[p.shape for p in params]} but this optimizer's velocity was "
+                         f"built for {[v.shape for v in velocity]}: use a new optimizer for a new model")
+    return checked
+
+
+def _checked_step(step):
+    """``step`` behind :func:`_check_update`.
+
+    Chapter 5 prints the source of ``Momentum.step`` (``inspect`` follows
+    ``__wrapped__`` to it): applied after the definition, the checks stay out
+    of the update rule the reader sees.
+    """
+    @functools.wraps(step)
+    def checked(self, params, grads):
+        step(self, params, _check_update(params, grads, getattr(self, "velocity", None)))
+    return checked
 
 
 class SGD:
@@ -50,9 +102,11 @@ class SGD:
         self.lr = check_scalar(lr, "lr", low=0.0, low_open=True)
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        """Update ``params`` in place."""
+        """Update ``params``, a list of float arrays, in place; ``grads`` are shaped like them."""
         for p, g in zip(params, grads):
             p -= self.lr * g
+
+    step = _checked_step(step)
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr})"
@@ -63,9 +117,7 @@ class Momentum:
 
     def __init__(self, lr: float, beta: float = 0.9):
         self.lr = check_scalar(lr, "lr", low=0.0, low_open=True)
-        self.beta = check_scalar(beta, "beta", low=0.0, high=1.0)
-        if self.beta == 1.0:
-            raise ValueError("beta must be < 1: with beta = 1 the velocity never forgets and the iterates oscillate forever")
+        self.beta = _check_beta(beta, "beta")
         self.velocity: list[np.ndarray] | None = None
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
@@ -76,6 +128,8 @@ class Momentum:
             v *= self.beta
             v += g
             p -= self.lr * v
+
+    step = _checked_step(step)
 
     def __repr__(self) -> str:
         return f"Momentum(lr={self.lr}, beta={self.beta})"
@@ -103,6 +157,43 @@ def _finite(x: float) -> bool:
     return bool(np.isfinite(x)) and abs(x) < DIVERGENCE_THRESHOLD
 
 
+def _bounded(arrays) -> bool:
+    """Whether the entries of ``arrays`` are finite and their norm, together, is below DIVERGENCE_THRESHOLD.
+
+    One dot product per array, the cheapest full pass: a NaN or an infinity
+    makes the sum of squares NaN or infinite, and an entry beyond the
+    threshold makes it exceed the threshold squared. (In float32 the sum of
+    squares overflows at a norm of 1.8e19, also far beyond a trained network.)
+    """
+    total = 0.0
+    for a in arrays:
+        flat = a.ravel()  # (size,)
+        total += float(flat @ flat)
+    return total < DIVERGENCE_THRESHOLD**2
+
+
+def _largest(arrays) -> float:
+    """The entry of largest magnitude, or NaN if there is one: what a divergence message reports."""
+    if any(np.isnan(a).any() for a in arrays):
+        return float("nan")
+    return max(float(np.abs(a).max(initial=0.0)) for a in arrays)
+
+
+def _divergence(value: float, params) -> str:
+    """Why training must stop, or "" if nothing has diverged.
+
+    The gradients are not checked on their own: a NaN or infinite gradient
+    makes the parameters it updates NaN or infinite, and a huge one makes them
+    huge unless the learning rate cancels it, in which case nothing diverged.
+    Checking the parameters alone costs half as much.
+    """
+    if not _finite(value):
+        return f"the cost became {value:.3g}"
+    if not _bounded(params):
+        return f"an entry of the parameters became {_largest(params):.3g}"
+    return ""
+
+
 def train(model, X, Y, optimizer, epochs: int, batch_size: int | None = None, loss: str | None = None,
           l2: float = 0.0, l1: float = 0.0, seed: int = 0, validation=None,
           on_divergence: str = "stop", callback: Callable | None = None) -> History:
@@ -110,30 +201,48 @@ def train(model, X, Y, optimizer, epochs: int, batch_size: int | None = None, lo
 
     Parameters
     ----------
+    optimizer : SGD or Momentum
+        Anything with a ``step(params, grads)`` method that updates in place.
+    epochs : int
+        Passes over the data, 1 to :data:`~mathcore._validate.MAX_ITERATIONS`.
     batch_size : int, optional
         ``None`` for full-batch gradient descent; otherwise minibatch SGD with a
         fresh seeded shuffle every epoch.
+    seed : int
+        Seed of the shuffles, a non-negative integer (see :func:`~mathcore._validate.check_seed`).
     validation : (X_val, Y_val), optional
         Also record the data loss on held-out data after each epoch.
     on_divergence : {"stop", "raise"}
-        When the cost becomes NaN, infinite or larger than 1e100: return the
-        history so far with ``diverged=True`` and an explanatory ``message``
-        (the default, so a slider can show divergence), or raise
-        :class:`DivergenceError` with that message.
+        When the cost, checked after every step, becomes NaN, infinite or
+        larger than 1e100, or the parameters, checked after every epoch, hold a
+        NaN or an infinity (which a non-finite gradient leaves behind) or reach
+        a norm of 1e100 (a bounded cost can hide that): return the history so far
+        with ``diverged=True`` and an explanatory ``message`` (the default, so a
+        slider can show divergence), or raise :class:`DivergenceError` with that message.
     callback : callable, optional
         Called as ``callback(epoch, history)`` after each epoch.
     """
-    if on_divergence not in ("stop", "raise"):
+    if not isinstance(on_divergence, str) or on_divergence not in ("stop", "raise"):
         raise ValueError(f"on_divergence must be 'stop' or 'raise', got {on_divergence!r}")
-    epochs = check_scalar(epochs, "epochs", low=1, integer=True)
+    epochs = check_scalar(epochs, "epochs", low=1, high=MAX_ITERATIONS, integer=True)
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must have a step(params, grads) method, as SGD and Momentum do, "
+                        f"got {type(optimizer).__name__}")
+    # checked before the first epoch: a bad callback found after it would leave the model half trained
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable as callback(epoch, history), got {type(callback).__name__}")
+    seed = check_seed(seed)
     X = model._check_X(X)
     lossfn = model._resolve_loss(loss)
     Y = model._check_Y(Y, X.shape[0], lossfn)
     if batch_size is not None:
         batch_size = check_scalar(batch_size, "batch_size", low=1, integer=True)
     if validation is not None:
-        Xv = model._check_X(validation[0])
-        Yv = model._check_Y(validation[1], Xv.shape[0], lossfn)
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            shape = f" of shape {validation.shape}" if isinstance(validation, np.ndarray) else ""
+            raise TypeError(f"validation must be a pair (X_val, Y_val), got {type(validation).__name__}{shape}")
+        Xv = model._check_X(validation[0], "validation[0]")
+        Yv = model._check_Y(validation[1], Xv.shape[0], lossfn, "validation[1]", "validation[0]")
     rng = np.random.default_rng(seed)
     history = History()
     n = X.shape[0]
@@ -146,10 +255,15 @@ def train(model, X, Y, optimizer, epochs: int, batch_size: int | None = None, lo
                 if not _finite(value):
                     break
                 optimizer.step(model.params, grads)
-            value = model.loss(X, Y, lossfn.name, l2, l1) if _finite(value) else value
-        if not _finite(value):
+            # A bounded cost (mse of a sigmoid output) stays finite while the parameters run off to 1e300,
+            # so the parameters are checked too: once per epoch, which keeps steps fast.
+            reason = _divergence(value, model.params)
+            if not reason:
+                value = model.loss(X, Y, lossfn.name, l2, l1)
+                reason = _divergence(value, ())
+        if reason:
             history.diverged = True
-            history.message = (f"training diverged in epoch {epoch}: the cost became {value:.3g} "
+            history.message = (f"training diverged in epoch {epoch}: {reason} "
                                f"(with {optimizer!r}); a smaller learning rate should help")
             if on_divergence == "raise":
                 raise DivergenceError(history.message)
@@ -205,6 +319,66 @@ def minimize(f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.n
     return Path(np.array(points), np.array(values), diverged, message)
 
 
+def _checked_minimize(minimize):
+    """:func:`minimize` behind checks of its functions and of the bounds it does not state itself.
+
+    Chapter 5 prints the source of ``minimize`` (``inspect`` follows
+    ``__wrapped__`` to it), so the checks live here, outside the algorithm the
+    reader studies. ``f`` and ``grad`` are wrapped so that a ``grad`` returning
+    None, a scalar, a wrong shape or NaN is reported as a bad gradient, naming
+    ``grad``, instead of surfacing as divergence blamed on the learning rate.
+    """
+    @functools.wraps(minimize)
+    def checked(f, grad, x0, lr, steps, momentum=0.0):
+        for name, fn in (("f", f), ("grad", grad)):
+            if not callable(fn):
+                raise TypeError(f"{name} must be a function of x, got {type(fn).__name__}")
+        check_scalar(steps, "steps", low=0, high=MAX_ITERATIONS, integer=True)
+        _check_beta(momentum, "momentum")
+
+        def checked_f(x):
+            value = f(x)
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                raise TypeError(f"f must return a real number, got {type(value).__name__} {value!r}") from None
+            return value
+
+        last = [None, None]  # the latest x and grad(x)
+
+        def checked_grad(x):
+            g = grad(x)
+            if not (isinstance(g, np.ndarray) and g.dtype == np.float64):  # the common case needs no call
+                g = as_float_array(g, "grad(x)", allow_empty=True, finite=False)  # (d,)
+            if g.shape != x.shape:
+                raise ValueError(f"grad(x) must have the shape of x, {x.shape}, got {g.shape}")
+            last[:] = x, g
+            return g
+
+        path = minimize(checked_f, checked_grad, x0, lr, steps, momentum)
+        # A non-finite gradient makes the next iterate non-finite, so minimize stops right after it:
+        # checking the last gradient once, here, costs nothing per step.
+        if path.diverged and last[1] is not None and not np.isfinite(last[1]).all():
+            raise ValueError(f"grad(x) must be finite, got {last[1]} at x = {last[0]}")
+        return path
+
+    checked.__doc__ += f"""
+    Raises
+    ------
+    TypeError
+        If ``f`` or ``grad`` is not callable, ``f`` returns something other than
+        a real number, or ``grad`` something other than an array of real numbers.
+    ValueError
+        If ``grad(x)`` is not shaped like ``x`` or not finite, ``steps`` exceeds
+        {MAX_ITERATIONS} (``MAX_ITERATIONS``), ``momentum`` is outside [0, 1), or
+        ``x0`` or ``lr`` is invalid.
+    """
+    return checked
+
+
+minimize = _checked_minimize(minimize)
+
+
 def quadratic_rate(lr: float, curvatures, momentum: float = 0.0) -> float:
     r"""The asymptotic factor per step of gradient descent (with momentum) on a quadratic.
 
@@ -240,9 +414,7 @@ def quadratic_rate(lr: float, curvatures, momentum: float = 0.0) -> float:
     curvatures : (d,) or scalar -> a float.
     """
     lr = check_scalar(lr, "lr", low=0.0, low_open=True)
-    beta = check_scalar(momentum, "momentum", low=0.0, high=1.0)
-    if beta == 1.0:
-        raise ValueError("momentum must be < 1: with momentum = 1 the velocity never forgets")
+    beta = _check_beta(momentum, "momentum")
     lam = as_float_array(curvatures, "curvatures", ndim=(0, 1)).ravel()  # (d,)
     s = 1.0 + beta - lr * lam  # (d,) trace of M
     # Roots of mu^2 - s mu + beta; the one of larger modulus is (s + sign(s) sqrt(s^2 - 4 beta)) / 2, the

@@ -311,3 +311,33 @@ def test_softmax_with_temperature_limits_and_stability():
 def test_softmax_with_temperature_rejects_bad_temperature(bad, err):
     with pytest.raises(err, match="temperature"):
         softmax_with_temperature([1.0, 2.0], bad)
+
+
+# --- robustness (issue 17) -----------------------------------------------------------------
+
+
+def test_get_given_an_array_is_a_type_error():
+    # used to fail with "The truth value of an array ... is ambiguous"
+    with pytest.raises(TypeError, match="activation name must be a string"):
+        activations.get(np.array(["relu", "tanh"]))
+
+
+def _quietly(fn, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn(*args)
+
+
+def test_log_softmax_far_beyond_1000_is_exact_without_a_warning():
+    # -2e300 is a float; -2e308 is not, and is -inf (the shift z - max overflows there)
+    assert _quietly(activations.log_softmax, np.array([1e300, -1e300])).tolist() == [0.0, -2e300]
+    assert _quietly(activations.log_softmax, np.array([1e308, -1e308])).tolist() == [0.0, -np.inf]
+    assert _quietly(softmax, np.array([1e308, -1e308])).tolist() == [1.0, 0.0]
+    assert _quietly(activations.logsumexp, np.array([1e308, -1e308])) == 1e308
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_derivatives_at_the_ends_of_float64_without_a_warning(name):
+    z = np.array([-1.7e308, -1e300, 1e300, 1.7e308])
+    assert np.isfinite(_quietly(ACTIVATIONS[name], z)).all()
+    assert np.isfinite(_quietly(ACTIVATIONS[name].derivative, z)).all()

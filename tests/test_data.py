@@ -248,3 +248,36 @@ def test_digits_are_scikit_learns_without_importing_sklearn_datasets():
     code = "import sys; from mathcore import data; data.digits(); print('sklearn.datasets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+# --- robustness (issue 17) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: data.two_moons(10**12), r"n must be <= 10000000"),
+    (lambda: data.regression_curve(10**12), r"n must be <= 10000000"),
+    (lambda: data.spirals(10**6, 100), r"n_per_class \* n_classes must be <= 10000000"),
+    (lambda: data.spirals(1, 10**6), r"n_classes must be <= 10000"),
+], ids=["two_moons", "regression_curve", "spirals-points", "spirals-classes"])
+def test_absurd_sizes_are_refused_before_allocating(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("x, exc, message", [
+    (None, TypeError, "x must be an array of real numbers"),
+    (["0.25"], TypeError, "x must be an array of real numbers"),
+    ([0.25, np.inf], ValueError, r"x must be finite, but x\[1\] is inf"),
+    ([0.25, np.nan], ValueError, "x must be finite"),
+    (np.array([0.5 + 1j]), TypeError, "x must be real"),
+])
+def test_true_curve_validates_x(x, exc, message):
+    # true_curve(None) used to be nan and true_curve(["0.25"]) [1.]
+    with pytest.raises(exc, match=message):
+        data.true_curve(x)
+
+
+def test_true_curve_keeps_shapes_and_values():
+    assert data.true_curve(0.25) == 1.0 and data.true_curve(np.empty((0, 2))).shape == (0, 2)
+    x = np.linspace(0.0, 1.0, 7)
+    assert_array_equal(data.true_curve(x), np.sin(2.0 * np.pi * x))  # the same arithmetic, bit for bit

@@ -276,3 +276,10 @@ def test_a_chain_status_says_how_each_step_was_checked():
     numeric = Chain("t.n", 1, "t", [Step(2 * a), Step(a + a, "split"), Step(a * 2, "again")], prove=False)
     assert numeric.verify() and numeric.status == f"checked numerically step by step, all 2 steps, at " \
         f"{derivations.N_POINTS} points"
+
+
+@pytest.mark.parametrize("seed, exc", [(-1, ValueError), (1.5, TypeError), (None, TypeError), (True, TypeError)])
+def test_finite_difference_error_validates_seed(seed, exc):
+    # -1 and 1.5 used to reach NumPy's own error; None gave a different point on every call
+    with pytest.raises(exc, match="seed"):
+        DERIVATIONS["matrix.linear"].finite_difference_error(seed=seed)

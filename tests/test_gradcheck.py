@@ -200,3 +200,11 @@ def test_directional_check_rejects_bad_input():
         directional_check(lambda: 0.0, net.params, grads, n_directions=0)
     with pytest.raises(TypeError, match="float64"):
         directional_check(lambda: 0.0, [np.zeros(2, dtype=np.float32)], [np.zeros(2)])
+
+
+def test_directional_check_refuses_an_absurd_number_of_directions():
+    # n_directions=10**12 used to run until killed
+    from mathcore.gradcheck import directional_check
+
+    with pytest.raises(ValueError, match="n_directions must be <= 1000000"):
+        directional_check(lambda: 0.0, [np.zeros(2)], [np.zeros(2)], n_directions=10**12)

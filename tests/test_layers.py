@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -291,3 +293,20 @@ def test_approximator_errors(args, kwargs, exc, message):
     with np.errstate(invalid="ignore", divide="ignore"):
         with pytest.raises(exc, match=message):
             approximator(*args, **kwargs)
+
+
+# --- robustness (issue 17) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("X, W, b, expected", [
+    # the products 1e310 overflow although they cancel: the true Z is 0
+    ([[1e300, -1e300, 3.0]], [[1e10, 1e10, 0.0]], [0.5], [[0.5]]),
+    # row 2 of W gives 1.7e308, a float; row 1 gives 3.4e308, beyond float64: inf
+    ([[1.7e308, 1.7e308]], [[1.0, 1.0], [0.5, 0.5]], [0.0, 0.0], [[np.inf, 1.7e308]]),
+    ([[1e300, 2.0]], [[1e-300, 1.0]], [1.0], [[4.0]]),
+])
+def test_dense_forward_far_beyond_1000_is_right_without_a_warning(X, W, b, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Z = dense_forward(np.array(X), np.array(W), np.array(b))
+    assert_allclose(Z, expected, rtol=1e-15)  # a few roundings of the rescaled product

@@ -419,3 +419,62 @@ def test_sigmoid_neuron_bad_input_names_the_argument(fn, kwargs, exc, message):
     args.update(kwargs)
     with pytest.raises(exc, match=message):
         fn(args["x"], args["y"], args["w"], args["b"], args["loss"])
+
+
+# --- robustness (issue 17) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_classes, exc, message", [
+    (0, ValueError, "n_classes must be >= 1"), (2.0, TypeError, "n_classes must be an integer"),
+    (None, TypeError, "n_classes must be an integer"), (10**9, ValueError, "n_classes must be <= 10000"),
+])
+def test_one_hot_validates_n_classes(n_classes, exc, message):
+    with pytest.raises(exc, match=message):
+        one_hot(np.array([0, 1]), n_classes)
+
+
+def test_one_hot_refuses_a_matrix_beyond_the_element_bound():
+    with pytest.raises(ValueError, match=r"labels has 20000 labels of 10000 classes"):
+        one_hot(np.zeros(20_000, dtype=np.int64), 10_000)
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "softmax_cross_entropy"])
+def test_float_labels_say_labels_must_be_integers(name):
+    with pytest.raises(TypeError, match=r"y_true of shape \(3,\) must hold class labels as integers"):
+        LOSSES[name](np.full((3, 3), 1 / 3), np.array([0.0, 1.0, 2.0]))
+
+
+def _quietly(fn, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn(*args)
+
+
+@pytest.mark.parametrize("name, p, y, expected", [
+    # errors of 1e300: the true mean square, 1e600, is beyond float64, so inf (without a warning)
+    ("mse", [1e300, -1e300], [-1e300, 1e300], math.inf),
+    # 1.2e154 squared is 1.44e308, a float, though the squares overflow on the way in a naive sum
+    ("mse", [1.2e154] * 4, [0.0] * 4, 1.2e154**2),
+    ("mse", [1e300, 5.0], [1e300, 3.0], 2.0),
+    # each term is 1.5e308; their sum overflows but their mean is a float
+    ("sigmoid_binary_cross_entropy", [1.5e308, 1.5e308], [0.0, 0.0], 1.5e308),
+    ("sigmoid_binary_cross_entropy", [1e300, -1e300], [1.0, 0.0], 0.0),
+    # logits 3e308 apart: log-softmax -inf on the class with weight 0, which contributes 0, not NaN
+    ("softmax_cross_entropy", [[1.5e308, -1.5e308]], [[1.0, 0.0]], 0.0),
+    # half the weight on a log-probability of -2e308: 1e308, a float
+    ("softmax_cross_entropy", [[1e308, -1e308]], [[0.5, 0.5]], 1e308),
+    ("softmax_cross_entropy", [[1e308, -1e308]], [[0.0, 1.0]], math.inf),
+])
+def test_extreme_finite_inputs_give_the_true_value_without_a_warning(name, p, y, expected):
+    value = _quietly(LOSSES[name], np.array(p), np.array(y))
+    if math.isinf(expected) or expected == 0.0:
+        assert value == expected
+    else:  # rtol 1e-15: the exact kernels rescale by the largest entry, a few roundings from the true value
+        assert math.isclose(value, expected, rel_tol=1e-15)
+
+
+def test_extreme_mse_gradient_is_finite_where_the_true_gradient_is():
+    # 2 (p - y) / N with p - y = 3e308 overflows, though the gradient, 2 * 3e308 / 4 = 1.5e308, is a float
+    p, y = np.array([1.5e308, 0.0, 0.0, 0.0]), np.array([-1.5e308, 0.0, 0.0, 0.0])
+    g = _quietly(LOSSES["mse"].gradient, p, y)
+    assert_allclose(g, [1.5e308, 0.0, 0.0, 0.0], rtol=1e-15)  # a few roundings

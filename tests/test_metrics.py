@@ -1,5 +1,7 @@
 """Accuracy, the confusion matrix and precision/recall, against hand counts and scikit-learn."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -67,3 +69,36 @@ def test_precision_recall_by_hand_and_undefined_classes():
 def test_bad_input_is_refused_with_a_clear_error(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# --- robustness (issue 17) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        # used to try to allocate 6.94 EiB
+        (lambda: metrics.confusion_matrix([0, 10**9], [0, 0]), ValueError,
+         r"y_true must hold class labels below 10000 \(MAX_CLASSES\), found 1000000000"),
+        (lambda: metrics.confusion_matrix([0], [0], n_classes=10**9), ValueError, "n_classes must be <= 10000"),
+        # used to leak NumPy's "inhomogeneous shape"
+        (lambda: metrics.accuracy([[0, 1], [1]], [0, 1]), ValueError, "y_true must be a 1-D array of class labels"),
+        # used to warn and compare -9223372036854775808 with 0
+        (lambda: metrics.accuracy([1e300], [0]), ValueError, "y_true must hold class labels below 10000"),
+        (lambda: metrics.accuracy([0], np.array([2**64 - 1], dtype=np.uint64)), ValueError, "y_pred must hold class"),
+        (lambda: metrics.accuracy([0j], [0]), TypeError, "y_true must hold integer class labels, got dtype complex"),
+        # used to warn and return precision 1
+        (lambda: metrics.precision_recall(np.array([[1 + 1j, 0], [0, 1]])), TypeError, "M must hold real counts"),
+        (lambda: metrics.precision_recall([[1, 0], [0]]), ValueError, "M must be a square confusion matrix"),
+    ],
+    ids=["huge-label", "huge-n_classes", "ragged", "1e300", "uint64", "complex-labels", "complex-M", "ragged-M"],
+)
+def test_labels_must_be_integers_in_range(call, exc, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning on the way to the error
+        with pytest.raises(exc, match=match):
+            call()
+
+
+def test_integral_float_labels_are_still_accepted():
+    assert metrics.accuracy([0.0, 2.0], [0, 2]) == 1.0

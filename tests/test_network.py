@@ -329,3 +329,54 @@ def test_float32_input_checks_name_the_argument():
         net.forward(np.zeros((1, 1, 2), dtype=np.float32))
     with pytest.raises(ValueError, match="X must not be empty"):
         net.forward(np.zeros((0, 2), dtype=np.float32))
+
+
+# --- robustness (issue 17) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output, Y, message", [
+    ("softmax", -np.eye(3)[[0, 1]], r"cross_entropy needs Y in \[0, 1\], found -1.0"),
+    ("sigmoid", np.array([[0.0, 2.0, 0.5], [1.0, 0.0, 0.0]]), r"binary_cross_entropy needs Y in \[0, 1\], found 2.0"),
+    ("identity", np.array([[0.0, 1.5, 0.0], [1.0, 0.0, 0.0]]), None),
+], ids=["softmax", "sigmoid", "identity-mse"])
+def test_targets_outside_the_output_range_are_refused(output, Y, message):
+    # MLP([2,3,3],"tanh","softmax").loss(ones, -eye) used to return -2.47; losses.get refuses the same targets
+    model = MLP([2, 3, 3], "tanh", output)
+    X = np.ones((2, 2))
+    if message is None:  # mse makes sense for any real target
+        assert model.loss(X, Y) >= 0.0
+        return
+    for call in (model.loss, model.loss_and_gradients):
+        with pytest.raises(ValueError, match=message):
+            call(X, Y)
+    fused_or_plain = LOSSES[DEFAULT_LOSS[output]]
+    with pytest.raises(ValueError, match="needs y_true in"):
+        fused_or_plain(np.full((2, 3), 0.5), Y)
+
+
+def test_float_labels_for_a_softmax_output_say_labels_must_be_integers():
+    model = MLP([2, 3], output="softmax")
+    with pytest.raises(TypeError, match=r"Y of shape \(3,\) must hold class labels as integers"):
+        model.loss(np.ones((3, 2)), np.array([0.0, 1.0, 2.0]))
+    assert model.loss(np.ones((3, 2)), np.array([0, 1, 2])) > 0.0  # the integer labels themselves are fine
+
+
+def test_a_network_beyond_the_parameter_bound_is_refused_before_allocating():
+    # MLP([2, 10**6, 10**6, 1]) used to ask NumPy for 8 TB
+    with pytest.raises(ValueError, match=r"sizes \[2, 1000000, 1000000, 1\] give 1000005000001 parameters, "
+                                         r"more than 100000000"):
+        MLP([2, 10**6, 10**6, 1])
+
+
+@pytest.mark.parametrize("seed, exc", [(None, TypeError), (True, TypeError), ([0], TypeError),
+                                       (2**63, ValueError)], ids=["None", "bool", "list", "too-large"])
+def test_bad_seed_beyond_the_old_checks(seed, exc):
+    with pytest.raises(exc, match="seed"):
+        MLP([2, 1], seed=seed)
+
+
+@pytest.mark.parametrize("kwargs", [dict(activation=np.array([1.0])), dict(output=np.array(["identity"]))])
+def test_an_array_for_a_name_is_a_type_error(kwargs):
+    # used to fail with "The truth value of an array ... is ambiguous"
+    with pytest.raises(TypeError, match="name must be a string"):
+        MLP([2, 3, 1], **kwargs)

@@ -325,3 +325,141 @@ def test_step_decay_by_hand_and_errors():
                                ((0, 0.1, 1.5), ValueError, "drop must be <= 1"), ((0, 0.1, 0.5, 0), ValueError, "every must be >= 1")]:
         with pytest.raises(exc, match=message):
             optim.step_decay(*args)
+
+
+# --- robustness (issue 17): targets, bounds, seeds, divergence, bad gradients, updates ---------------
+
+from mathcore._validate import MAX_ITERATIONS  # noqa: E402
+
+
+def _tiny(output="sigmoid"):
+    return MLP([2, 3, 1], activation="tanh", output=output, seed=0), np.array([[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_train_refuses_targets_outside_the_output_range():
+    # sigmoid targets {0, 2} used to give a loss history [0.403, -0.0167]: a negative cross-entropy
+    model, X = _tiny()
+    before = [p.copy() for p in model.params]
+    with pytest.raises(ValueError, match=r"binary_cross_entropy needs Y in \[0, 1\], found 2.0"):
+        train(model, X, np.array([0.0, 2.0]), SGD(0.5), epochs=2)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.params))  # refused before any update
+
+
+def test_a_python_int_too_large_for_a_float_is_a_value_error():
+    with pytest.raises(ValueError, match="lr must be a finite real number.*400 digits"):
+        SGD(10**400)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: minimize(lambda v: float(v @ v), lambda v: 2 * v, [1.0], 0.1, 10**12), "steps must be <= "),
+    (lambda: train(*_tiny(), np.array([0.0, 1.0]), SGD(0.1), epochs=10**400), "epochs must be <= "),
+    (lambda: train(*_tiny(), np.array([0.0, 1.0]), SGD(0.1), epochs=10**12), "epochs must be <= "),
+], ids=["minimize-steps", "train-epochs-huge", "train-epochs-1e12"])
+def test_iteration_counts_beyond_the_bound_are_refused_at_once(call, message):
+    # these used to run until killed
+    with pytest.raises(ValueError, match=message + str(MAX_ITERATIONS)):
+        call()
+
+
+@pytest.mark.parametrize("seed, exc", [(-1, ValueError), (1.5, TypeError), (None, TypeError), (True, TypeError),
+                                       ([0], TypeError), (2**63, ValueError)])
+def test_train_validates_seed(seed, exc):
+    model, X = _tiny()
+    with pytest.raises(exc, match="seed"):
+        train(model, X, np.array([0.0, 1.0]), SGD(0.1), epochs=1, batch_size=1, seed=seed)
+
+
+def test_divergence_with_a_bounded_loss_is_detected_from_the_parameters():
+    # mse of a sigmoid output is at most 1, so the cost never shows the parameters running off to 1e299
+    model, X = _tiny()
+    with pytest.raises(DivergenceError, match="training diverged in epoch 1: an entry of the parameters became"):
+        train(model, X, np.array([0.0, 1.0]), SGD(1e300), epochs=3, loss="mse", on_divergence="raise")
+    history = train(MLP([2, 3, 1], "tanh", "sigmoid"), X, np.array([0.0, 1.0]), SGD(1e300), epochs=3, loss="mse")
+    assert history.diverged and history.loss == [] and "parameter" in history.message
+
+
+def test_a_non_finite_gradient_is_divergence_even_when_the_cost_is_finite():
+    model, X = _tiny()
+    original = model.loss_and_gradients
+
+    def nan_gradients(*args, **kwargs):  # a finite cost whose last gradient is NaN
+        value, grads = original(*args, **kwargs)
+        return value, grads[:-1] + [np.full_like(grads[-1], np.nan)]
+
+    model.loss_and_gradients = nan_gradients
+    history = train(model, X, np.array([0.0, 1.0]), SGD(0.1), epochs=3)
+    assert history.diverged and "an entry of the parameters became nan" in history.message
+
+
+def test_minimize_reports_a_bad_gradient_naming_grad():
+    f = lambda v: float(v @ v)  # noqa: E731
+    with pytest.raises(TypeError, match=r"grad\(x\) must be an array of real numbers, got NoneType"):
+        minimize(f, lambda v: None, [1.0, 2.0], 0.1, 3)
+    with pytest.raises(ValueError, match=r"grad\(x\) must have the shape of x, \(2,\), got \(\)"):
+        minimize(f, lambda v: 1.0, [1.0, 2.0], 0.1, 3)  # used to be broadcast silently
+    with pytest.raises(ValueError, match=r"grad\(x\) must be finite"):
+        minimize(f, lambda v: v * np.nan, [1.0, 2.0], 0.1, 3)  # used to be blamed on the learning rate
+    with pytest.raises(TypeError, match="f must return a real number"):
+        minimize(lambda v: None, lambda v: 2 * v, [1.0, 2.0], 0.1, 3)
+    with pytest.raises(TypeError, match="grad must be a function"):
+        minimize(f, 2.0, [1.0, 2.0], 0.1, 3)
+
+
+def test_minimize_refuses_momentum_one_like_momentum_and_quadratic_rate():
+    with pytest.raises(ValueError, match="momentum must be < 1"):
+        minimize(lambda v: float(v @ v), lambda v: 2 * v, [1.0], 0.1, 3, momentum=1.0)
+
+
+def test_minimize_checks_leave_the_printed_source_and_the_path_unchanged():
+    import inspect
+
+    assert inspect.getsource(minimize).startswith("def minimize(")  # Chapter 5 prints this source
+    path = minimize(lambda v: float(v @ v), lambda v: 2 * v, [1.0, -2.0], 0.25, 4, momentum=0.5)
+    x, v = np.array([1.0, -2.0]), np.zeros(2)
+    for _ in range(4):  # the update by hand, in the same order of operations
+        v = 0.5 * v + 2 * x
+        x = x - 0.25 * v
+    assert_allclose(path.points[-1], x, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("opt", [SGD(0.1), Momentum(0.1)], ids=["SGD", "Momentum"])
+@pytest.mark.parametrize("params, grads, exc, message", [
+    ([np.ones(2), np.ones(3)], [np.ones(2)], ValueError, "params has 2 arrays but grads has 1"),
+    ([np.ones(2)], [np.ones(2), np.ones(3)], ValueError, "params has 1 arrays but grads has 2"),
+    ([np.ones(2)], [np.ones(1)], ValueError, r"grads\[0\] has shape \(1,\) but params\[0\] has shape \(2,\)"),
+    ([np.ones(2)], [np.ones((3, 2))], ValueError, r"grads\[0\] has shape \(3, 2\)"),
+    ([[1.0, 2.0]], [np.ones(2)], TypeError, r"params\[0\] must be a float NumPy array, updated in place"),
+    ([np.arange(2)], [np.ones(2)], TypeError, r"params\[0\] must be a float NumPy array"),
+    (np.ones(2), [np.ones(2)], TypeError, "params and grads must be lists of arrays"),
+], ids=["fewer-grads", "more-grads", "wrong-shape", "broadcastable", "list-param", "int-param", "bare-array"])
+def test_optimizer_step_refuses_what_it_cannot_update(opt, params, grads, exc, message):
+    with pytest.raises(exc, match=message):
+        opt.step(params, grads)
+
+
+def test_momentum_refuses_parameters_of_another_model():
+    opt = Momentum(0.1)
+    opt.step([np.ones(2)], [np.ones(2)])
+    with pytest.raises(ValueError, match="velocity was built for"):
+        opt.step([np.ones(3)], [np.ones(3)])
+
+
+def test_step_accepts_a_list_gradient_and_float32_parameters():
+    p = [np.ones(2, dtype=np.float32)]
+    SGD(0.5).step(p, [[1.0, 2.0]])
+    assert p[0].dtype == np.float32 and p[0].tolist() == [0.5, 0.0]  # exact: binary fractions
+
+
+@pytest.mark.parametrize("kwargs, exc, message", [
+    (dict(validation=np.ones((2, 2))), TypeError, r"validation must be a pair \(X_val, Y_val\), got ndarray"),
+    (dict(validation=(np.ones((2, 3)), np.ones(2))), ValueError, r"validation\[0\] must have 2 features"),
+    (dict(validation=(np.ones((2, 2)), np.array([0.0, 3.0]))), ValueError, r"needs validation\[1\] in \[0, 1\]"),
+    (dict(callback=1), TypeError, "callback must be callable"),
+    (dict(on_divergence=np.array(["stop"])), ValueError, "on_divergence must be 'stop' or 'raise'"),
+], ids=["validation-array", "validation-X", "validation-Y", "callback", "on_divergence-array"])
+def test_train_checks_its_arguments_before_the_first_update(kwargs, exc, message):
+    model, X = _tiny()
+    before = [p.copy() for p in model.params]
+    with pytest.raises(exc, match=message):
+        train(model, X, np.array([0.0, 1.0]), SGD(0.5), epochs=2, **kwargs)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.params))

@@ -303,3 +303,79 @@ def test_no_warning_training_and_minimize_from_large_start():
     X = SPAN.reshape(30, 3)
     model = MLP([3, 4, 1], activation="relu", output="sigmoid", seed=0)
     _quiet(optim.train, model, X, (np.arange(30) % 2).astype(float), optim.SGD(1.0), epochs=5)
+
+
+# --- scalars too large for a float, and seeds, at every entry point that takes them ---------------
+
+from mathcore import metrics  # noqa: E402
+from mathcore._validate import SEED_BOUND, check_seed  # noqa: E402
+from mathcore.derivations import DERIVATIONS  # noqa: E402
+from mathcore.widgets.ch3_activations import depth_gradients  # noqa: E402
+
+_X2, _Y2 = np.ones((4, 2)), np.array([0.0, 1.0, 1.0, 0.0])
+
+HYPERPARAMETERS = {
+    "lr": lambda v: optim.SGD(v),
+    "beta": lambda v: optim.Momentum(0.1, beta=v),
+    "l2": lambda v: MLP([2, 1]).loss(_X2, _Y2, l2=v),
+    "l1": lambda v: MLP([2, 1]).loss(_X2, _Y2, l1=v),
+    "temperature": lambda v: activations.softmax_with_temperature([1.0, 2.0], v),
+    "h": lambda v: gradcheck.numerical_gradient(lambda: 0.0, [np.zeros(1)], h=v),
+    "p": lambda v: regularization.dropout(np.ones(3), v, 0),
+    "noise": lambda v: data.two_moons(10, noise=v),
+    "momentum": lambda v: optim.minimize(lambda x: float(x @ x), lambda x: 2 * x, [1.0], 0.1, 1, momentum=v),
+}
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400)], ids=["huge", "-huge"])
+@pytest.mark.parametrize("name", sorted(HYPERPARAMETERS))
+def test_an_int_beyond_float_range_is_a_value_error_naming_the_argument(name, value):
+    # float(10**400) raises OverflowError; a reader must see which argument it was
+    with pytest.raises(ValueError) as info:
+        HYPERPARAMETERS[name](value)
+    assert _names(str(info.value), name), info.value
+
+
+SEEDED = {
+    "two_moons": lambda s: data.two_moons(10, seed=s),
+    "spirals": lambda s: data.spirals(3, seed=s),
+    "regression_curve": lambda s: data.regression_curve(5, seed=s),
+    "digits": lambda s: data.digits(seed=s),
+    "stratified_split": lambda s: data.stratified_split(np.ones((8, 1)), np.arange(8) % 2, 0.5, seed=s),
+    "MLP": lambda s: MLP([2, 1], seed=s),
+    "train": lambda s: optim.train(MLP([2, 1]), _X2, _Y2, optim.SGD(0.1), 1, seed=s),
+    "directional_check": lambda s: gradcheck.directional_check(lambda: 0.0, [np.zeros(2)], [np.zeros(2)], seed=s),
+    "finite_difference_error": lambda s: DERIVATIONS["matrix.linear"].finite_difference_error(seed=s),
+    "depth_gradients": lambda s: depth_gradients(("tanh",), (1.0,), depth=2, width=3, n=4, n_inputs=2, seed=s),
+}
+BAD_SEEDS = {"negative": -1, "float": 1.5, "None": None, "bool": True, "list": [0], "too-large": SEED_BOUND,
+             "string": "0"}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_SEEDS))
+@pytest.mark.parametrize("where", sorted(SEEDED))
+def test_bad_seed_is_refused_naming_seed(where, kind):
+    # None would draw fresh entropy and break reproducibility; -1 and 1.5 used to reach NumPy's own error
+    with pytest.raises((TypeError, ValueError)) as info:
+        SEEDED[where](BAD_SEEDS[kind])
+    assert _names(str(info.value), "seed"), info.value
+
+
+@pytest.mark.parametrize("seed", [0, np.int64(7), SEED_BOUND - 1])
+def test_check_seed_accepts_non_negative_ints_below_the_bound(seed):
+    assert check_seed(seed) == int(seed) and type(check_seed(seed)) is int
+
+
+def test_every_seed_entry_point_is_listed():
+    # a new public function taking a seed must be added to SEEDED, so that its check is tested
+    import inspect
+    import mathcore
+
+    found = set()
+    for module in (data, optim, gradcheck, mathcore.network):
+        for name, fn in vars(module).items():
+            if callable(fn) and getattr(fn, "__module__", "") == module.__name__ and not name.startswith("_"):
+                target = fn.__init__ if inspect.isclass(fn) else fn
+                if "seed" in inspect.signature(target).parameters:
+                    found.add(name)
+    assert found <= set(SEEDED), found - set(SEEDED)

@@ -8,7 +8,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .. import activations
-from .._validate import lookup
+from .._validate import check_seed, lookup
 
 __all__ = ["Derivation", "MatrixDerivation", "Step", "Chain", "DERIVATIONS", "get", "register", "by_chapter",
            "chains", "N_POINTS",
@@ -220,6 +220,7 @@ class MatrixDerivation(Derivation):
         """
         from ..gradcheck import numerical_gradient, relative_error  # gradcheck imports nothing from here
 
+        seed = check_seed(seed)
         if not isinstance(self.lhs, sp.Derivative):
             raise ValueError(f"{self.label}: the left-hand side is not a derivative")
         subs = self._subs()

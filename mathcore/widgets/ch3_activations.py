@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from .. import activations, plotting
-from .._validate import as_float_array, check_scalar
+from .._validate import MAX_SAMPLES, as_float_array, check_scalar, check_seed
 from ..network import MLP, layer_gradient_norms
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
 
@@ -156,7 +156,9 @@ def depth_gradients(
         raise ValueError("activations and gains must not be empty")
     depth = check_scalar(depth, "depth", low=1, integer=True)
     width = check_scalar(width, "width", low=1, integer=True)
-    rng = np.random.default_rng(check_scalar(seed, "seed", low=0, integer=True))
+    n = check_scalar(n, "n", low=1, high=MAX_SAMPLES, integer=True)
+    n_inputs = check_scalar(n_inputs, "n_inputs", low=1, integer=True)
+    rng = np.random.default_rng(check_seed(seed))
     X = rng.standard_normal((n, n_inputs))  # (n, n_inputs)
     Y = rng.standard_normal((n, 1))  # (n, 1)
     sizes = [n_inputs] + [width] * depth + [1]
