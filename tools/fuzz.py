@@ -90,8 +90,9 @@ Order and budget
 First every target's valid call; then one bad value per (target, argument),
 chosen and ordered by ``--seed``; then every other call, in a seeded random
 order. ``--budget`` seconds stops the scheduling of new calls, so a short
-budget covers every argument of every target once before it covers more;
-``--full`` runs every call.
+budget covers every argument of every target once before it covers more; a
+call still running ``GRACE_S`` seconds after the budget is cut off and not
+recorded (it was not run). ``--full`` runs every call.
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES = ("clear", "unclear", "silent", "warning", "hang")
 FINDINGS = ("unclear", "silent", "warning", "hang")
 DEFAULT_TIMEOUT_S = 20.0
+#: Seconds a call still running when the budget is spent may go on before it is cut off (and not recorded).
+GRACE_S = 5.0
 MAX_WORKERS = 2
 
 # --------------------------------------------------------------------------------------------
@@ -1166,6 +1169,7 @@ class Report:
     targets: list[Target]
     seconds: float
     complete: bool  # every planned call was run
+    milestones: dict = dataclasses.field(default_factory=dict)  # phase -> seconds from the start when it ended
 
     def counts(self, records=None) -> dict[str, int]:
         records = self.records if records is None else records
@@ -1198,7 +1202,7 @@ class Report:
                      f"valid calls checked: {sum(1 for r in self.records if r['kind'] == 'valid')}; "
                      f"targets: {len(self.targets)}, not fuzzed: {len(self.not_fuzzed)}; "
                      f"{'every planned call run' if self.complete else 'budget spent before every call was run'}; "
-                     f"{self.seconds:.0f} s")
+                     f"{self.seconds:.0f} s {self.milestones}")
         for tid, reason in sorted(self.not_fuzzed.items(), key=lambda kv: (not kv[1].startswith("no valid"), kv)):
             lines.append(f"  not fuzzed: {tid}: {reason}")
         return "\n".join(lines)
@@ -1232,6 +1236,14 @@ def parse_known(text: str) -> set[tuple[str, str, str, str]]:
             raise ValueError(f"line {n}: duplicate entry {line!r}")
         out.add(key)
     return out
+
+
+def compare_known(report: Report, known: set) -> tuple[set, set]:
+    """(new, stale): findings of this run not in ``known``, and entries of ``known`` whose call was run
+    without giving them. An entry whose call was not run (the budget) is neither."""
+    found = report.findings()
+    ran = {finding_key(r)[:3] for r in report.records}
+    return found - known, {k for k in known if k[:3] in ran} - found
 
 
 def finding_key(r: dict) -> tuple[str, str, str, str]:
@@ -1305,7 +1317,14 @@ def run(package: str = "mathcore", *, seed: int = 0, budget: float | None = 60.0
                     if task is None:
                         return
                     t, param, kind = task
-                    raw = pool[i].call({"target": dataclasses.asdict(t), "param": param, "kind": kind}, timeout)
+                    limit = timeout
+                    if budget is not None:  # a call may not run on far past the budget
+                        limit = max(0.1, min(timeout, start + budget + GRACE_S - time.monotonic()))
+                    raw = pool[i].call({"target": dataclasses.asdict(t), "param": param, "kind": kind}, limit)
+                    if raw["status"] == "timeout" and limit < timeout:  # cut off by the budget: not run
+                        with lock:
+                            stopped[0] = True
+                        return
                     if not pool[i].alive():
                         pool[i] = Worker(package, tmp, extra_path)
                     with lock:
@@ -1337,6 +1356,7 @@ def run(package: str = "mathcore", *, seed: int = 0, budget: float | None = 60.0
         valid_tasks = [(t, None, "valid") for t in targets]
         rng.shuffle(valid_tasks)
         complete = drain(valid_tasks, on_valid)
+        milestones = {"valid calls": time.monotonic() - start}
         info = {tid: raw.get("params", {}) for tid, raw in valid.items()}
 
         def on_call(t, param, kind, raw):
@@ -1350,13 +1370,19 @@ def run(package: str = "mathcore", *, seed: int = 0, budget: float | None = 60.0
                 category = classify(raw, spec["named_as"], spec["kinds"][kind], valid[t.id].get("warnings", ()))
             records.append(_record(t, param, kind, raw, category))
 
+        plan = _plan_fuzz(targets, info, rng)
+        n_first = sum(1 for spec in info.values() for a in spec.values() if a["kinds"])  # one per argument
         if complete:
-            complete = drain(_plan_fuzz(targets, info, rng), on_call)
+            complete = drain(plan[:n_first], on_call)
+            if complete:
+                milestones["every argument once"] = time.monotonic() - start
+                complete = drain(plan[n_first:], on_call)
     finally:
         for w in pool:
             w.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    return Report(records, dict(sorted(not_fuzzed.items())), targets, time.monotonic() - start, complete)
+    return Report(records, dict(sorted(not_fuzzed.items())), targets, time.monotonic() - start, complete,
+                  {k: round(v, 1) for k, v in milestones.items()})
 
 
 def main(argv=None) -> int:
