@@ -19,15 +19,24 @@ with no ``__post_init__``: containers without checks by design, validated
 where they are consumed; their methods are fuzzed). ``mathcore.assign.main``
 is driven as a command line instead (:data:`CLI_CASES`).
 
-For each target a *valid call* is built first: signature defaults, then
-:data:`VALUES` (a valid example per parameter name), then :data:`CALLS` (whole
-argument sets for targets whose arguments depend on each other). Methods are
-called on a fresh instance (:data:`INSTANCES`, else the valid constructor
-call). The valid call must succeed; a target where none can be built is
-reported as "not fuzzed: no valid call" with the reason. Then each argument,
-one at a time, is replaced by each value of the battery (:data:`BATTERY`)
-that fits the kind of its valid value (array, float, int, bool, str, int list,
-callable, other object). Parameters whose name starts with ``_`` and
+For each target a *valid call* is built first, each argument from the first
+of: :data:`CALLS` (argument sets by target, for arguments that depend on each
+other), the signature's default (unless it is ``None`` and :data:`VALUES` has
+the name), :data:`VALUES` (a valid example per parameter name). Every call
+gets fresh values. Methods are called on a fresh instance (:data:`INSTANCES`,
+else the valid constructor call); a ``@contextmanager`` result is entered, a
+decorator factory's decorator applied (:data:`POST_CALL`). The valid call must
+succeed; a target where none can be built is reported as "not fuzzed: no valid
+call" with the reason (none at present). Then each argument, one at a time, is
+replaced by each value of the battery (:data:`BATTERY`) that fits the kind of
+its valid value (array, float, int, bool, str, int list, callable, other
+object): for an array, NaN and the infinities go into its last element; for
+``*args``, the last value is replaced. The kinds are ``nan``, ``inf``,
+``-inf``, ``None``, ``string`` (for a str parameter, an unknown name),
+``true``/``false`` (for numbers), ``bool-array``, ``complex``, ``ragged``,
+``object-array``, ``wrong-shape`` (three extra axes; a 1-d array for a
+scalar), ``empty``, ``huge-int`` (``10**400``), ``negative`` and ``zero``
+(integers and size lists). Parameters whose name starts with ``_`` and
 ``**kwargs`` are left alone.
 
 How a call is classified
@@ -72,9 +81,21 @@ How a call is classified
     It did not finish within the per-call limit (``--timeout``), or it killed
     its worker (a crash; the message says which). The worker is restarted.
 
-``mathcore.assign.main`` is classified by its exit: status 2 with a one-line
-message on stderr is clear, a traceback (or any other status with a message)
-is unclear, status 0 on a malformed input is silent.
+``mathcore.assign.main`` is run in the worker on each of :data:`CLI_CASES`,
+built in a fresh temporary folder from a copy of ``book/01_neurons.ipynb``
+(not JSON, an empty file, a directory, a missing file, an unclosed
+``{solution}`` block, an orphan ``solution-end``, a missing ``solution-end``,
+``--out`` under a regular file, ``--out`` holding a symbolic link to the
+input, the same notebook twice), and classified by its exit: status 2 with a
+one-line message on stderr is clear, a traceback (or any other status) is
+unclear, status 0 on a malformed input is silent. Its valid case must exit 0.
+
+Known findings
+--------------
+``--write-known FILE`` writes a run's findings (unclear, silent, warning, hang)
+one per line as ``target argument kind category``; ``tests/fuzz_known.txt`` is
+such a list, and ``tests/test_fuzz.py`` holds a budgeted run to it both ways
+(:func:`compare_known`).
 
 Isolation
 ---------
