@@ -299,8 +299,8 @@ def minimize(f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.n
     """
     x = as_float_array(x0, "x0", ndim=1).copy()  # (d,)
     lr = check_scalar(lr, "lr", low=0.0, low_open=True)
-    steps = check_scalar(steps, "steps", low=0, integer=True)
-    beta = check_scalar(momentum, "momentum", low=0.0, high=1.0)
+    steps = check_scalar(steps, "steps", low=0, high=MAX_ITERATIONS, integer=True)
+    beta = _check_beta(momentum, "momentum")  # in [0, 1): at 1 the velocity never decays
     v = np.zeros_like(x)  # (d,)
     points, values = [x.copy()], [float(f(x))]
     diverged, message = False, ""
@@ -333,8 +333,6 @@ def _checked_minimize(minimize):
         for name, fn in (("f", f), ("grad", grad)):
             if not callable(fn):
                 raise TypeError(f"{name} must be a function of x, got {type(fn).__name__}")
-        check_scalar(steps, "steps", low=0, high=MAX_ITERATIONS, integer=True)
-        _check_beta(momentum, "momentum")
 
         def checked_f(x):
             value = f(x)

@@ -327,6 +327,13 @@ def _derivation(cls_name="Derivation"):
     raise NoValidCall(f"no registered {cls_name}")
 
 
+def _chain_fields(chain):
+    """A Chain's constructor arguments: its label, chapter, title, steps and shared settings."""
+    return {"label": chain.label, "chapter": chain.chapter, "title": chain.title, "steps": list(chain.steps),
+            "definitions": chain.definitions, "domain": chain.domain, "points": chain.points,
+            "prove": False}
+
+
 def _render(x=1.0):
     return _fig()
 
@@ -441,6 +448,7 @@ CALLS: dict[str, object] = {
     "mathcore.derivations.ones": lambda: {"n": 3},
     "mathcore.derivations.Derivation": lambda: _fields(_derivation()),
     "mathcore.derivations.MatrixDerivation": lambda: _fields(_derivation("MatrixDerivation")),
+    "mathcore.derivations.Chain": lambda: _chain_fields(_derivation("Chain")),
     "mathcore.plotting.figure": lambda: {"title": "A title"},
     "mathcore.plotting.check_alt": lambda: {"alt": "A figure"},
     "mathcore.plotting.plot_points": lambda: {"X": _X(), "y": _np().array([0, 0, 0, 1])},
@@ -558,6 +566,7 @@ INSTANCES: dict[str, object] = {
     "mathcore.regularization.Penalty": lambda: __import__("mathcore.regularization").regularization.get("l2"),
     "mathcore.derivations.Derivation": lambda: _derivation(),
     "mathcore.derivations.MatrixDerivation": lambda: _derivation("MatrixDerivation"),
+    "mathcore.derivations.Chain": lambda: _derivation("Chain"),
     "mathcore.layers.ForwardTrace": lambda: __import__("mathcore.layers").layers.forward(_X(), _params(), "tanh"),
     "mathcore.widgets.ch3_activations.DepthGradients": _depth,
     "mathcore.autodiff.Value": lambda: __import__("mathcore.autodiff").autodiff.Value(0.5, "a"),
