@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 __all__ = ["as_float_array", "check_same_shape", "check_scalar", "check_seed", "lookup",
-           "MAX_SAMPLES", "MAX_CLASSES", "MAX_ELEMENTS", "MAX_ITERATIONS", "SEED_BOUND"]
+           "MAX_SAMPLES", "MAX_CLASSES", "MAX_ELEMENTS", "MAX_ITERATIONS", "MAX_SYMBOLS", "SEED_BOUND"]
 
 # Bounds on counts. Each is far beyond anything a chapter or exercise uses, and far below what would
 # exhaust memory or run for days: a count beyond one is a typo (an extra zero, a power meant as a
@@ -28,6 +28,9 @@ MAX_ELEMENTS = 10**8
 MAX_CLASSES = 10**4
 #: Most iterations of a loop whose length is an argument: epochs, steps, random directions.
 MAX_ITERATIONS = 10**6
+#: Most SymPy symbols built from a count (a softmax of k logits, a loss over a matrix of symbols):
+#: SymPy builds and differentiates every one, and a few thousand already take minutes.
+MAX_SYMBOLS = 10**3
 #: Seeds are the non-negative integers below this (those that fit in a signed 64-bit integer).
 SEED_BOUND = 2**63
 

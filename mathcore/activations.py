@@ -34,7 +34,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from ._validate import as_float_array, lookup
+from ._validate import MAX_SYMBOLS, as_float_array, check_scalar, lookup
 
 __all__ = ["Activation", "Softmax", "ACTIVATIONS", "get", "softmax", "X"]
 
@@ -261,6 +261,7 @@ class Softmax:
 
     def symbolic(self, k: int = 3, prefix: str = "z") -> tuple[sp.Matrix, sp.Matrix]:
         """``(z, p)``: a column of ``k`` real symbols and the softmax of it, as SymPy matrices."""
+        k = check_scalar(k, "k", low=1, high=MAX_SYMBOLS, integer=True)
         z = sp.Matrix(sp.symbols(f"{prefix}_1:{k + 1}", real=True))
         denom = sum(sp.exp(zi) for zi in z)
         return z, sp.Matrix([sp.exp(zi) / denom for zi in z])
@@ -275,7 +276,6 @@ softmax = Softmax()
 
 # --- log-sum-exp, log-softmax and temperature (Chapter 3, numerical stability) -----------
 
-from ._validate import check_scalar  # noqa: E402  (only the helpers below need it)
 
 __all__ += ["logsumexp", "log_softmax", "softmax_with_temperature"]
 

@@ -41,7 +41,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from ._validate import MAX_CLASSES, MAX_ELEMENTS, as_float_array, check_same_shape, check_scalar, lookup
+from ._validate import MAX_CLASSES, MAX_ELEMENTS, MAX_SYMBOLS, as_float_array, check_same_shape, check_scalar, lookup
 from .activations import _log_softmax, _sigmoid, softmax
 
 __all__ = ["Loss", "LOSSES", "get", "one_hot", "NEURON_LOSSES", "sigmoid_neuron_cost", "sigmoid_neuron_gradient"]
@@ -127,7 +127,13 @@ class Loss:
         compare with :meth:`gradient`, which checks the reduction as well as
         the per-element formula.
         """
+        if not (isinstance(shape, tuple) and len(shape) in (1, 2)):
+            raise TypeError(f"shape must be a tuple of one or two sizes, got {shape!r}")
+        for size in shape:
+            check_scalar(size, "shape", low=1, high=MAX_SYMBOLS, integer=True)
         rows, cols = shape if len(shape) == 2 else (shape[0], 1)
+        if rows * cols > MAX_SYMBOLS:
+            raise ValueError(f"shape must have at most {MAX_SYMBOLS} entries (MAX_SYMBOLS), got {shape}")
         Pm = sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"p_{i}{j}", real=True))
         Ym = sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"y_{i}{j}", real=True))
         if self.on_logits == "softmax":

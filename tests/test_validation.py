@@ -20,6 +20,7 @@ from mathcore.activations import ACTIVATIONS, softmax
 from mathcore.losses import LOSSES
 from mathcore.network import COMPATIBLE_LOSSES, OUTPUTS
 from mathcore.regularization import PENALTIES
+from mathcore._validate import MAX_SYMBOLS
 
 
 @dataclass
@@ -379,3 +380,19 @@ def test_every_seed_entry_point_is_listed():
                 if "seed" in inspect.signature(target).parameters:
                     found.add(name)
     assert found <= set(SEEDED), found - set(SEEDED)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: __import__("mathcore").activations.softmax.symbolic(10**400), "k"),
+    (lambda: __import__("mathcore").activations.softmax.symbolic(MAX_SYMBOLS + 1), "k"),
+    (lambda: __import__("mathcore").losses.get("mse").symbolic_total((10**400, 2)), "shape"),
+    (lambda: __import__("mathcore").losses.get("mse").symbolic_total((100, 100)), "shape"),
+    (lambda: __import__("mathcore.widgets.ch6_backprop").widgets.ch6_backprop.parameter_names([2, 10**400, 1]),
+     r"sizes\[1\]"),
+    (lambda: __import__("mathcore.widgets.ch6_backprop").widgets.ch6_backprop.parameter_names([2, 10**4, 1]),
+     "sizes give"),
+])
+def test_counts_of_symbols_and_slider_choices_are_bounded(call, match):
+    # these ran for minutes (the fuzz harness's hangs): SymPy builds every symbol, a slider every choice
+    with pytest.raises(ValueError, match=match):
+        call()

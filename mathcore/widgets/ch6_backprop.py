@@ -47,12 +47,23 @@ def _plain(x: float, digits: int = 3) -> str:
     return _num(x, digits).replace("\u2212", "-")
 
 
+#: Most parameters a slider can choose between (each is a position of a SelectionSlider).
+MAX_SLIDER_CHOICES = 10**4
+
+
 def parameter_names(sizes) -> list[tuple[str, int, tuple]]:
     """Every parameter of a network with layer widths ``sizes``: ``(label, array index, entry index)``.
 
     Labels are Unicode, ``w⁽ˡ⁾ⱼₖ`` for the weight from unit k of layer l - 1 to
     unit j of layer l and ``b⁽ˡ⁾ⱼ`` for a bias, in the order of ``MLP.params``.
     """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
+        raise TypeError(f"sizes must be a list of at least two layer widths, got {sizes!r}")
+    sizes = [check_scalar(n, f"sizes[{i}]", low=1, high=MAX_SLIDER_CHOICES, integer=True)
+             for i, n in enumerate(sizes)]
+    count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if count > MAX_SLIDER_CHOICES:
+        raise ValueError(f"sizes give {count} parameters; a slider offers at most {MAX_SLIDER_CHOICES}")
     out = []
     for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         sup = f"({l})".translate(_SUP)
