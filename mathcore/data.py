@@ -89,7 +89,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
     Parameters
     ----------
     n : int
-        Number of points, 2 to :data:`~mathcore._validate.MAX_SAMPLES`; class 0 gets ``ceil(n / 2)`` of them.
+        Number of points, 2 to ``MAX_SAMPLES`` (``mathcore._validate``); class 0 gets ``ceil(n / 2)`` of them.
     noise : float
         Standard deviation of the Gaussian noise, >= 0.
     seed : int
@@ -132,9 +132,9 @@ def spirals(
     Parameters
     ----------
     n_per_class : int
-        Points per arm, >= 1; at most :data:`~mathcore._validate.MAX_SAMPLES` points in all.
+        Points per arm, >= 1; at most ``MAX_SAMPLES`` (``mathcore._validate``) points in all.
     n_classes : int
-        Number of arms, 2 to :data:`~mathcore._validate.MAX_CLASSES`.
+        Number of arms, 2 to ``MAX_CLASSES`` (``mathcore._validate``).
     noise : float
         Standard deviation of the angle noise in radians, >= 0.
     seed : int
@@ -187,7 +187,7 @@ def regression_curve(n: int = 40, noise: float = 0.1, seed: int = 0) -> tuple[np
     Parameters
     ----------
     n : int
-        Number of samples, 1 to :data:`~mathcore._validate.MAX_SAMPLES`.
+        Number of samples, 1 to ``MAX_SAMPLES`` (``mathcore._validate``).
     noise : float
         Standard deviation of the target noise, >= 0.
     seed : int

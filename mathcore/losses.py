@@ -24,7 +24,7 @@ without a warning; PyTorch instead clamps each log at -100.
 
 Inputs of any finite size are accepted. Beyond about 1e154 the fast kernels
 can overflow (a square, a sum, logits more than 1.8e308 apart) where the true
-cost or gradient is still a float; :meth:`Loss.__call__` and
+cost or gradient is still a float; ``Loss.__call__`` and
 :meth:`Loss.gradient` then recompute it with an exact, slower kernel. A cost or
 gradient whose true value is beyond float64's range (mse of errors of 1e300 is
 1e600) is returned as ``inf``, without a warning, like the confident wrong
@@ -174,8 +174,8 @@ def float_labels_error(y: np.ndarray, name: str, n_classes: int) -> TypeError:
 def one_hot(labels, n_classes: int, name: str = "labels") -> np.ndarray:
     """Integer labels (n,) -> one-hot float64 matrix (n, n_classes).
 
-    ``n_classes`` is at most :data:`~mathcore._validate.MAX_CLASSES`, and the
-    matrix at most :data:`~mathcore._validate.MAX_ELEMENTS` entries.
+    ``n_classes`` is at most ``MAX_CLASSES`` (``mathcore._validate``), and the
+    matrix at most ``MAX_ELEMENTS`` (``mathcore._validate``) entries.
     """
     n_classes = check_scalar(n_classes, "n_classes", low=1, high=MAX_CLASSES, integer=True)
     labels = np.asarray(labels)

@@ -93,7 +93,7 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     y_true, y_pred : array_like of int
         True and predicted class labels, each in ``range(n_classes)``.
     n_classes : int, optional
-        Number of classes, at most :data:`~mathcore._validate.MAX_CLASSES`; by
+        Number of classes, at most ``MAX_CLASSES`` (``mathcore._validate``); by
         default one more than the largest label seen.
 
     Returns

@@ -74,7 +74,7 @@ class MLP:
     ----------
     sizes : sequence of int
         Layer widths from input to output, e.g. ``[2, 8, 1]``; the network may hold at
-        most :data:`~mathcore._validate.MAX_ELEMENTS` parameters.
+        most ``MAX_ELEMENTS`` (``mathcore._validate``) parameters.
     activation : str
         Hidden activation, any name in :data:`mathcore.activations.ACTIVATIONS`.
     output : {"identity", "sigmoid", "softmax"}

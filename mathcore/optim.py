@@ -204,12 +204,12 @@ def train(model, X, Y, optimizer, epochs: int, batch_size: int | None = None, lo
     optimizer : SGD or Momentum
         Anything with a ``step(params, grads)`` method that updates in place.
     epochs : int
-        Passes over the data, 1 to :data:`~mathcore._validate.MAX_ITERATIONS`.
+        Passes over the data, 1 to ``MAX_ITERATIONS`` (``mathcore._validate``).
     batch_size : int, optional
         ``None`` for full-batch gradient descent; otherwise minibatch SGD with a
         fresh seeded shuffle every epoch.
     seed : int
-        Seed of the shuffles, a non-negative integer (see :func:`~mathcore._validate.check_seed`).
+        Seed of the shuffles, a non-negative integer (see ``mathcore._validate.check_seed``).
     validation : (X_val, Y_val), optional
         Also record the data loss on held-out data after each epoch.
     on_divergence : {"stop", "raise"}

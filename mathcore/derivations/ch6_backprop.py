@@ -184,7 +184,9 @@ register(Chain(
     definitions={COST: _cost_def, **{A[2][j]: SIGMA_DEF(Z[2][j]) for j in range(2)}, sigma: SIGMA_DEF},
     domain=_domain, assumptions=_network, prove=False))
 
-# BP2 in index notation, for unit 1 of the hidden layer: the step Nielsen proves
+# BP2 in index notation, for unit 1 of the hidden layer: the step Nielsen proves. sigma' by its name keeps
+# the lines narrow enough for a page's column.
+_sigma_prime = sp.Function(r"\sigma'")
 _paths = [sp.Mul(_d(COST, Z[2][k]), _d(Z[2][k], Z[1][0]), evaluate=False) for k in range(2)]
 register(Chain(
     "backprop.bp2", 6,
@@ -194,11 +196,12 @@ register(Chain(
      Step(_sum(*_paths), "chain rule over the paths: z₁⁽¹⁾ reaches C through z₁⁽²⁾ and z₂⁽²⁾"),
      Step(_sum(*[sp.Mul(DELTA[2][k], _d(Z[2][k], Z[1][0]), evaluate=False) for k in range(2)]),
           "∂C/∂zₖ⁽²⁾ is δₖ⁽²⁾, by definition"),
-     Step(_sum(*[sp.Mul(DELTA[2][k], W[2][k][0], _dsig(Z[1][0]), evaluate=False) for k in range(2)]),
+     Step(_sum(*[sp.Mul(DELTA[2][k], W[2][k][0], _sigma_prime(Z[1][0]), evaluate=False) for k in range(2)]),
           "zₖ⁽²⁾ = Σᵢ wₖᵢ⁽²⁾ σ(zᵢ⁽¹⁾) + bₖ⁽²⁾, so ∂zₖ⁽²⁾/∂z₁⁽¹⁾ = wₖ₁⁽²⁾ σ′(z₁⁽¹⁾)"),
-     Step(_delta_defs[DELTA[1][0]], "factor out σ′(z₁⁽¹⁾): the sum is row 1 of (W⁽²⁾)ᵀ δ⁽²⁾")],
+     Step(sp.Mul(_sum(W[2][0][0] * DELTA[2][0], W[2][1][0] * DELTA[2][1]), _sigma_prime(Z[1][0]), evaluate=False),
+          "factor out σ′(z₁⁽¹⁾): the sum is row 1 of (W⁽²⁾)ᵀ δ⁽²⁾")],
     definitions={COST: _cost_def, **{DELTA[2][j]: _delta_defs[DELTA[2][j]] for j in range(2)},
-                 **_upto(A[1][1]), sigma: SIGMA_DEF},
+                 **_upto(A[1][1]), _sigma_prime: sp.Lambda(_x, _dsig(_x)), sigma: SIGMA_DEF},
     domain=_domain, assumptions=_network, prove=False))
 
 _all_defs = {COST: _cost_def, **_delta_defs, **_forward_defs, sigma: SIGMA_DEF}
