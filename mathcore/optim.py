@@ -296,6 +296,16 @@ def minimize(f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.n
     Shapes
     ------
     ``x0``: (d,) -> ``points``: (k, d) with k <= steps + 1.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` or ``grad`` is not callable, ``f`` returns something other than
+        a real number, or ``grad`` something other than an array of real numbers.
+    ValueError
+        If ``grad(x)`` is not shaped like ``x`` or not finite, ``steps`` exceeds
+        ``MAX_ITERATIONS`` (``mathcore._validate``), ``momentum`` is outside [0, 1),
+        or ``x0`` or ``lr`` is invalid.
     """
     x = as_float_array(x0, "x0", ndim=1).copy()  # (d,)
     lr = check_scalar(lr, "lr", low=0.0, low_open=True)
@@ -360,17 +370,6 @@ def _checked_minimize(minimize):
             raise ValueError(f"grad(x) must be finite, got {last[1]} at x = {last[0]}")
         return path
 
-    checked.__doc__ += f"""
-    Raises
-    ------
-    TypeError
-        If ``f`` or ``grad`` is not callable, ``f`` returns something other than
-        a real number, or ``grad`` something other than an array of real numbers.
-    ValueError
-        If ``grad(x)`` is not shaped like ``x`` or not finite, ``steps`` exceeds
-        {MAX_ITERATIONS} (``MAX_ITERATIONS``), ``momentum`` is outside [0, 1), or
-        ``x0`` or ``lr`` is invalid.
-    """
     return checked
 
 
