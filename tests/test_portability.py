@@ -30,7 +30,7 @@ CELL_TIMEOUT_S = 300
 @functools.cache
 def _probe(name: str) -> numeric_configs.Probe:
     if name == "default":
-        return numeric_configs.probe()
+        return numeric_configs._default_probe()
     return numeric_configs.probe(numeric_configs.by_name(name).env())
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import os
 import subprocess
@@ -85,9 +86,15 @@ class Config:
         return {**os.environ, **self.variables}
 
 
+@functools.cache
+def _default_probe() -> Probe:
+    # the environment a process starts with does not change under it: one subprocess is enough
+    return probe()
+
+
 def configs(default: Probe | None = None) -> list[Config]:
     """The numeric configurations other than the default, for this machine."""
-    default = probe() if default is None else default
+    default = _default_probe() if default is None else default
     # NumPy's dispatch names for AVX-512 and above (x86-64); absent names are ignored by NumPy
     avx512 = [f for f in default.dispatch if f == "X86_V4" or f.startswith("AVX512")]
     return [
