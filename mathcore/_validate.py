@@ -7,12 +7,16 @@ before doing any mathematics.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import numbers
 
 import numpy as np
 
 __all__ = ["as_float_array", "check_same_shape", "check_scalar", "check_seed", "lookup",
+           "checked", "real", "integer", "flag", "text", "one_of", "optional", "array", "sequence_of",
+           "instance_of",
            "MAX_SAMPLES", "MAX_CLASSES", "MAX_ELEMENTS", "MAX_ITERATIONS", "MAX_SYMBOLS", "SEED_BOUND"]
 
 # Bounds on counts. Each is far beyond anything a chapter or exercise uses, and far below what would
@@ -158,3 +162,110 @@ def lookup(registry: dict, name, family: str):
     except KeyError:
         known = ", ".join(sorted(registry))
         raise ValueError(f"unknown {family} {name!r}; known: {known}") from None
+
+
+# --- Declarative checks for functions with many small arguments -----------------------------------
+# Widgets and plotting helpers take a dozen scalars, flags and names each. Writing check_scalar by
+# hand for each is how arguments got missed; ``@checked(radius=real(low=0, low_open=True))`` states
+# the contract next to the signature, and the fuzz harness holds every function to it.
+
+def real(*, low=None, high=None, low_open: bool = False):
+    """Spec for :func:`checked`: a finite real number (not a bool), returned as a float."""
+    return lambda x, name: check_scalar(x, name, low=low, high=high, low_open=low_open)
+
+
+def integer(*, low=None, high=None):
+    """Spec for :func:`checked`: an integer (not a bool), returned as an int."""
+    return lambda x, name: check_scalar(x, name, low=low, high=high, integer=True)
+
+
+def flag(x, name):
+    """Spec for :func:`checked`: True or False (NumPy's bool too); 0, 1 and "yes" are refused."""
+    if not isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(x).__name__} {_show(x)!s}")
+    return bool(x)
+
+
+def text(x, name):
+    """Spec for :func:`checked`: a string."""
+    if not isinstance(x, str):
+        raise TypeError(f"{name} must be a string, got {type(x).__name__}")
+    return x
+
+
+def one_of(*options):
+    """Spec for :func:`checked`: one of ``options`` (compared with ``==``, types must match)."""
+    def check(x, name):
+        for option in options:
+            if type(x) is type(option) and x == option:
+                return x
+        listed = ", ".join(repr(o) for o in options)
+        shown = repr(x) if x is None or isinstance(x, (str, float)) else type(x).__name__
+        raise ValueError(f"{name} must be one of {listed}; got {shown}")
+    return check
+
+
+def optional(spec):
+    """Spec for :func:`checked`: ``None``, or what ``spec`` accepts."""
+    return lambda x, name: None if x is None else spec(x, name)
+
+
+def array(*, ndim=None, finite: bool = True, allow_empty: bool = False):
+    """Spec for :func:`checked`: real numbers as a float64 array (:func:`as_float_array`)."""
+    return lambda x, name: as_float_array(x, name, ndim=ndim, finite=finite, allow_empty=allow_empty)
+
+
+def sequence_of(spec, *, length=None, min_length: int = 0, max_length=None):
+    """Spec for :func:`checked`: a list or tuple whose items each pass ``spec``; returned as a tuple."""
+    def check(x, name):
+        if isinstance(x, np.ndarray) and x.ndim == 1:
+            x = x.tolist()
+        if not isinstance(x, (list, tuple)):
+            raise TypeError(f"{name} must be a list or tuple, got {type(x).__name__}")
+        if length is not None and len(x) != length:
+            raise ValueError(f"{name} must have {length} items, got {len(x)}")
+        if len(x) < min_length:
+            raise ValueError(f"{name} must have at least {min_length} items, got {len(x)}")
+        if max_length is not None and len(x) > max_length:
+            raise ValueError(f"{name} must have at most {max_length} items, got {len(x)}")
+        return tuple(spec(item, f"{name}[{i}]") for i, item in enumerate(x))
+    return check
+
+
+def instance_of(*types, what: str):
+    """Spec for :func:`checked`: an instance of one of ``types``, described as ``what`` in the error."""
+    def check(x, name):
+        if not isinstance(x, types):
+            raise TypeError(f"{name} must be {what}, got {type(x).__name__}")
+        return x
+    return check
+
+
+def checked(**specs):
+    """Decorator: check the named arguments, when given, before the call.
+
+    Each spec is a callable ``(value, name) -> value`` (:func:`real`, :func:`integer`,
+    :func:`flag`, :func:`text`, :func:`one_of`, :func:`optional`, :func:`array`,
+    :func:`sequence_of`, :func:`instance_of`) that raises a ``TypeError`` or ``ValueError``
+    naming the argument, or returns the value to pass on (a float for a real number, a tuple
+    for a sequence). Defaults are not checked: they are the author's, and trusted.
+    """
+    def decorate(fn):
+        signature = inspect.signature(fn)
+        unknown = set(specs) - set(signature.parameters)
+        if unknown:
+            raise TypeError(f"checked: {fn.__qualname__} has no parameter {', '.join(sorted(unknown))}")
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as exc:
+                raise TypeError(f"{fn.__qualname__}(): {exc}") from None
+            arguments = bound.arguments
+            for name, spec in specs.items():
+                if name in arguments:
+                    arguments[name] = spec(arguments[name], name)
+            return fn(*bound.args, **bound.kwargs)
+        return wrapper
+    return decorate

@@ -396,3 +396,54 @@ def test_counts_of_symbols_and_slider_choices_are_bounded(call, match):
     # these ran for minutes (the fuzz harness's hangs): SymPy builds every symbol, a slider every choice
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# --- the declarative @checked decorator ---------------------------------------------------------------
+
+from mathcore import _validate as V  # noqa: E402
+
+
+@V.checked(r=V.real(low=0, low_open=True), n=V.integer(low=1), on=V.flag, label=V.text,
+           kind=V.one_of("a", "b"), limits=V.optional(V.sequence_of(V.real(), length=2)),
+           x=V.array(ndim=1))
+def _target(r=1.0, n=2, *, on=True, label="", kind="a", limits=None, x=(0.0,)):
+    return r, n, on, label, kind, limits, x
+
+
+def test_checked_passes_converted_values_and_leaves_defaults():
+    r, n, on, label, kind, limits, x = _target(2, 3, on=np.bool_(False), limits=[0, 1], x=[1, 2])
+    assert (r, n, on, limits) == (2.0, 3, False, (0.0, 1.0))
+    assert isinstance(r, float) and x.dtype == np.float64
+    assert _target() == (1.0, 2, True, "", "a", None, (0.0,))
+
+
+@pytest.mark.parametrize("kwargs, exc, word", [
+    ({"r": 0}, ValueError, "r must be > 0"),
+    ({"r": float("nan")}, ValueError, "r must be finite"),
+    ({"r": 10**400}, ValueError, "r must be a finite real number"),
+    ({"r": True}, TypeError, "r must be a real number"),
+    ({"n": 1.5}, TypeError, "n must be an integer"),
+    ({"on": 1}, TypeError, "on must be True or False"),
+    ({"label": None}, TypeError, "label must be a string"),
+    ({"kind": "c"}, ValueError, "kind must be one of 'a', 'b'"),
+    ({"kind": True}, ValueError, "kind must be one of"),
+    ({"limits": [0]}, ValueError, "limits must have 2 items"),
+    ({"limits": [0, "1"]}, TypeError, "limits[1] must be a real number"),
+    ({"limits": 3}, TypeError, "limits must be a list or tuple"),
+    ({"x": [[1]]}, ValueError, "x must have 1 dimension"),
+    ({"nope": 1}, TypeError, "_target(): got an unexpected keyword"),
+])
+def test_checked_refuses_by_name(kwargs, exc, word):
+    with pytest.raises(exc) as info:
+        _target(**kwargs)
+    assert word in str(info.value)
+
+
+def test_checked_refuses_a_spec_for_a_missing_parameter():
+    with pytest.raises(TypeError, match="no parameter q"):
+        V.checked(q=V.flag)(lambda p: p)
+
+
+def test_checked_keeps_the_signature_for_documentation():
+    import inspect
+    assert list(inspect.signature(_target).parameters) == ["r", "n", "on", "label", "kind", "limits", "x"]
