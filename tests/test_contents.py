@@ -78,3 +78,65 @@ def test_every_public_module_is_in_the_api_reference(module):
     page = (BOOK / "appendix_api.md").read_text(encoding="utf-8")
     assert re.search(rf"^\.\. automodule:: {re.escape(module)}$", page, re.M), \
         f"{module} is missing from book/appendix_api.md"
+
+
+# --- every display equation a reader sees comes from the registry --------------------------------------
+
+#: a display in Markdown: $$ ... $$ (MyST's dollarmath), or an amsmath environment on its own
+DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\begin\{(equation|align|gather|multline)\*?\}(.+?)\\end\{\2\*?\}", re.S)
+#: spacing, sizing and punctuation that change how an equation looks, not what it says
+COSMETIC = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])|\\[,;:! ]|\\q?quad(?![a-zA-Z])"
+                      r"|\\(?:displaystyle|textstyle)(?![a-zA-Z])|\\\\\[\d+pt\]|[{}\s&]")
+
+
+def normalise(latex: str) -> str:
+    """``latex`` without what only affects its look, and without a closing comma or full stop."""
+    out = COSMETIC.sub("", latex.replace(r"\\", "\n"))
+    return out.rstrip(".,;:")
+
+
+def registered_displays() -> dict[str, str]:
+    """Normalised LaTeX -> label, for every registered entry."""
+    return {normalise(d.latex): label for label, d in DERIVATIONS.items()}
+
+
+def displays(nb) -> list[tuple[int, str, str]]:
+    """(cell index, "markdown" or "output", LaTeX) of every display equation a reader sees in ``nb``."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        texts = []
+        if cell.cell_type == "markdown":
+            texts.append(("markdown", cell.source))
+        elif cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                for mime in ("text/markdown", "text/latex"):
+                    texts += [("output", data[mime])] if mime in data else []
+        for where, text in texts:
+            for m in DISPLAY.finditer(text):
+                found.append((index, where, (m.group(1) or m.group(3)).strip()))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in BOOK.glob("*.ipynb")))
+def test_every_display_equation_is_registered(name):
+    """A display is the typeset form of a registered entry, or an exact copy of one (up to spacing).
+
+    The book's promise: every equation the reader sees was checked, by a proof, by
+    seeded points, or, for a definition, against the code that computes it.
+    """
+    known = registered_displays()
+    nb = nbformat.read(BOOK / name, as_version=4)
+    unregistered = [f"cell {index} ({where}): {latex[:120]}" for index, where, latex in displays(nb)
+                    if normalise(latex) not in known]
+    assert unregistered == [], (f"{name}: display equations that are not a registered entry's typeset form "
+                                f"(register them in mathcore.derivations and show them, or copy the entry's "
+                                f".latex exactly):\n  " + "\n  ".join(unregistered))
+
+
+def test_normalise_ignores_looks_not_content():
+    assert normalise(r"\left( a \right) \, + \quad b ,") == normalise("(a)+b")
+    assert normalise(r"\begin{aligned} a &= b \\[8pt] c &= d \end{aligned}") == normalise(
+        r"\begin{aligned}a = b \\ c = d\end{aligned}")
+    assert normalise("a + b") != normalise("a - b")
+    assert normalise(r"W^\top x") != normalise(r"W x")

@@ -24,7 +24,10 @@ imported.
 """
 
 from ._core import *  # noqa: F403  (the public API: Derivation, DERIVATIONS, get, ...)
-from ._core import __all__  # noqa: F401
+from ._core import __all__ as _core_all
+from ._definition import Definition, definitions  # noqa: F401
+
+__all__ = [*_core_all, "Definition", "definitions"]
 
 # Importing a chapter's module registers its entries.
 from . import (  # noqa: E402, F401

@@ -1,0 +1,112 @@
+"""Definitions: the notation a chapter introduces, typeset from SymPy and checked against the code."""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from ._core import N_POINTS, RTOL, Derivation, _seed
+
+__all__ = ["Definition", "definitions"]
+
+
+class Definition(Derivation):
+    r"""A notation of the book: ``lhs`` stands for ``rhs`` (the MSE, a layer's output, an update rule).
+
+    A definition cannot be proved; it says what a symbol means. What can go
+    wrong is that the code the chapters call computes something else, or that
+    the typeset formula does. So :meth:`verify` evaluates ``rhs`` at seeded
+    points and requires ``code`` (a function of ``mathcore``) to agree, to the
+    same relative error as a :class:`Derivation` (1e-9: both are a few
+    float64 operations on O(1) values).
+
+    Parameters
+    ----------
+    label, chapter, title
+        As for :class:`Derivation`.
+    lhs : sympy expression
+        The name being defined, as typeset: a symbol, or an undefined function applied to its arguments.
+    rhs : sympy expression or matrix
+        What it means. It may use ``Sum``/``Product`` over ``Indexed`` entries with symbolic bounds
+        (:math:`\sum_{j=1}^N (p_j - y_j)^2`); ``sizes`` fixes the bounds for the check.
+    code : callable
+        The implementation (a function of ``mathcore``, or a lambda calling one, then named by
+        ``code_name``), called with one keyword argument per ``IndexedBase`` of ``rhs`` (a float64
+        array of its entries, 1-d or 2-d by the number of indices, numbered from 1 as the book writes them)
+        and per free symbol (a float). It returns a number or an array of ``rhs``'s shape.
+    sizes : dict
+        Symbol -> int: the value of each symbolic bound during the check (say ``{N: 4}``).
+    domain : dict
+        Symbol or IndexedBase -> (low, high) to sample; default (-4, 4).
+    points : list of dict
+        Extra points, as for :class:`Derivation` (keys: symbols or ``Indexed`` entries).
+    **kwargs
+        ``definitions``, ``assumptions`` as for :class:`Derivation`.
+    """
+
+    def __init__(self, label: str, chapter, title: str, lhs, rhs, *, code, code_name=None, sizes=None, **kwargs):
+        if not callable(code):
+            raise TypeError(f"{label}: code must be the function that implements the definition, "
+                            f"got {type(code).__name__}")
+        if code_name is None and getattr(code, "__name__", "<lambda>") == "<lambda>":
+            raise ValueError(f"{label}: code is a lambda; give code_name, the mathcore function it calls")
+        if "prove" in kwargs or "wrap" in kwargs:
+            raise ValueError(f"{label}: a definition is checked against its code; prove and wrap do not apply")
+        super().__init__(label, chapter, title, lhs, rhs, prove=False, **kwargs)
+        self.code = code
+        self.code_name = code_name or f"{code.__module__}.{code.__qualname__}"
+        self.sizes = dict(sizes or {})
+
+    def _concrete_rhs(self):
+        rhs = self.rhs
+        for name, definition in self.definitions.items():
+            rhs = rhs.subs(name, definition) if isinstance(name, sp.Symbol) else rhs.replace(name, definition)
+        return (rhs.subs(self.sizes) if self.sizes else rhs).doit()
+
+    def verify(self) -> bool:
+        """True if ``code`` computes ``rhs`` at every checked point; AssertionError naming the point otherwise."""
+        rhs = self._concrete_rhs()
+        entries = sorted(rhs.atoms(sp.Indexed), key=sp.default_sort_key)
+        symbols = sorted(rhs.free_symbols - {e for entry in entries for e in entry.free_symbols}
+                         - set(self.sizes), key=lambda s: s.name)
+        stand_in = {entry: sp.Dummy(str(entry)) for entry in entries}
+        variables = list(stand_in.values()) + symbols
+        evaluate = sp.lambdify(variables, rhs.xreplace(stand_in), modules=["numpy"])
+        bases = sorted({entry.base for entry in entries}, key=lambda b: str(b))
+        shapes = {base: tuple(max(int(e.indices[k]) for e in entries if e.base == base)
+                              for k in range(len(next(e for e in entries if e.base == base).indices)))
+                  for base in bases}
+
+        rng = np.random.default_rng(_seed(self.label))
+
+        def draw(key, fallback):
+            low, high = self.domain.get(key, self.domain.get(fallback, (-4.0, 4.0)))
+            return float(rng.uniform(low, high))
+
+        samples = [{**{e: draw(e, e.base) for e in entries}, **{s: draw(s, s) for s in symbols}}
+                   for _ in range(N_POINTS)]
+        for point in self.points:
+            samples.append({**{e: float(point.get(e, 0.5)) for e in entries},
+                            **{s: float(point.get(s, 0.5)) for s in symbols}})
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            for point in samples:
+                arrays = {str(base): np.zeros(shapes[base]) for base in bases}
+                for e in entries:
+                    arrays[str(e.base)][tuple(int(i) - 1 for i in e.indices)] = point[e]
+                expected = np.asarray(evaluate(*[point[e] for e in entries], *[point[s] for s in symbols]),
+                                      dtype=np.float64)
+                got = np.asarray(self.code(**arrays, **{s.name: point[s] for s in symbols}), dtype=np.float64)
+                if got.shape != expected.shape and got.size == expected.size:
+                    got = got.reshape(expected.shape)
+                if got.shape != expected.shape or not np.allclose(got, expected, rtol=RTOL, atol=RTOL):
+                    shown = ", ".join(f"{k} = {v:.6g}" for k, v in point.items())
+                    raise AssertionError(f"{self.label}: {self.code_name} gives {got} where the "
+                                         f"definition gives {expected}, at {shown}")
+        self.status = (f"checked against the code, `{self.code_name}`, at {len(samples)} points "
+                       "(a definition: there is nothing to prove, but the code must compute what it says)")
+        return True
+
+
+def definitions() -> list[Definition]:
+    """Every registered definition."""
+    from ._core import DERIVATIONS
+    return [d for d in DERIVATIONS.values() if isinstance(d, Definition)]
