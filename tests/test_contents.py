@@ -86,18 +86,28 @@ def test_every_public_module_is_in_the_api_reference(module):
 DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\begin\{(equation|align|gather|multline)\*?\}(.+?)\\end\{\2\*?\}", re.S)
 #: spacing, sizing and punctuation that change how an equation looks, not what it says
 COSMETIC = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])|\\[,;:! ]|\\q?quad(?![a-zA-Z])"
-                      r"|\\(?:displaystyle|textstyle)(?![a-zA-Z])|\\\\\[\d+pt\]|[{}\s&]")
+                      r"|\\(?:displaystyle|textstyle)(?![a-zA-Z])|[{}\s&]")
 
 
 def normalise(latex: str) -> str:
     """``latex`` without what only affects its look, and without a closing comma or full stop."""
-    out = COSMETIC.sub("", latex.replace(r"\\", "\n"))
+    out = COSMETIC.sub("", re.sub(r"\\\\(\[[^\]]*\])?", "\n", latex))  # a line break, with or without extra space
     return out.rstrip(".,;:")
 
 
 def registered_displays() -> dict[str, str]:
-    """Normalised LaTeX -> label, for every registered entry."""
-    return {normalise(d.latex): label for label, d in DERIVATIONS.items()}
+    """Normalised LaTeX -> label, for every registered entry and every definition an entry uses.
+
+    A definition in an entry's ``definitions`` (its "where" line, such as
+    :math:`\\kappa = \\lambda_{\\max}/\\lambda_{\\min}`) is registered with the entry and
+    substituted when the entry is checked, so a display of it is a copy of a registered object.
+    """
+    known = {}
+    for label, d in DERIVATIONS.items():
+        known[normalise(d.latex)] = label
+        for line in d.where:
+            known.setdefault(normalise(line), label)
+    return known
 
 
 def displays(nb) -> list[tuple[int, str, str]]:

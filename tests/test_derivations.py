@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 import sympy as sp
 
 from mathcore import derivations
 from mathcore.activations import ACTIVATIONS
-from mathcore.derivations import (DERIVATIONS, SIGMA_DEF, Chain, Derivation, MatrixDerivation, Step, by_chapter,
-                                  chains, register, sigma)
+from mathcore.derivations import (DERIVATIONS, SIGMA_DEF, Chain, Definition, Derivation, MatrixDerivation, Step,
+                                  by_chapter, chains, register, sigma)
 from mathcore.losses import LOSSES
 from mathcore.regularization import PENALTIES
 
@@ -33,11 +34,49 @@ def test_entry_verifies(label):
                             rf"points|checked numerically step by step, all {n_steps} steps, at \d+ points|checked "
                             rf"step by step, all {n_steps} steps, at \d+ points; \d+ of them also proved "
                             r"symbolically by SymPy)", d.status), d.status
+    elif isinstance(d, Definition):
+        if d.status.startswith("the same numbers"):  # a matrix of numbers: one comparison
+            assert d.status == f"the same numbers as the code, `{d.code_name}`"
+            return
+        assert d.status == (f"checked against the code, `{d.code_name}`, at {derivations.N_POINTS + len(d.points)} "
+                            "points (a definition: there is nothing to prove, but the code must compute what it says)")
     else:
         assert re.fullmatch(r"(proved symbolically by SymPy and checked|checked numerically) at \d+ points",
                             d.status)
     n = int(re.search(r" at (\d+) points", d.status).group(1))
     assert n == derivations.N_POINTS + len(d.points)
+
+
+DEFINITIONS = [d.label for d in derivations.definitions()]
+
+
+@pytest.mark.parametrize("label", DEFINITIONS)
+def test_definition_is_checked_against_mathcore_code(label):
+    d = DERIVATIONS[label]
+    assert d.code_name.startswith("mathcore."), d.code_name
+
+
+@pytest.mark.parametrize("label", DEFINITIONS)
+def test_definition_catches_code_that_computes_something_else(label):
+    """The check can fail: code off by a factor, or by an added constant, is caught at the first point."""
+    d = DERIVATIONS[label]
+    for wrong in (lambda v: 1.5 * v, lambda v: v + 0.25):
+        copy = Definition(d.label, d.chapter, d.title, d.lhs, d.rhs, definitions=d.definitions, domain=d.domain,
+                          points=d.points, sizes=d.sizes, arguments=d.arguments, code_name=d.code_name,
+                          code=lambda _code=d.code, _wrong=wrong, **kw: _wrong(np.asarray(_code(**kw))))
+        with pytest.raises(AssertionError, match=re.escape(f"{label}: {d.code_name} gives")):
+            copy.verify()
+        assert copy.status == "not verified yet"
+
+
+def test_definition_refuses_an_unnamed_lambda_and_a_proof():
+    y = sp.Symbol("y")
+    with pytest.raises(ValueError, match="give code_name"):
+        Definition("test.d", 1, "t", y, x, code=lambda x: x)
+    with pytest.raises(ValueError, match="nothing to prove|prove and wrap do not apply"):
+        Definition("test.d", 1, "t", y, x, code=abs, prove=True)
+    with pytest.raises(TypeError, match="code must be the function"):
+        Definition("test.d", 1, "t", y, x, code=None)
 
 
 @pytest.mark.parametrize("label", LABELS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ._core import N_POINTS, RTOL, Derivation, _seed
+from ._core import N_POINTS, ONES_NAME, RTOL, Derivation, _explicit, _seed
 
 __all__ = ["Definition", "definitions"]
 
@@ -35,6 +35,10 @@ class Definition(Derivation):
         and per free symbol (a float). It returns a number or an array of ``rhs``'s shape.
     sizes : dict
         Symbol -> int: the value of each symbolic bound during the check (say ``{N: 4}``).
+    arguments : dict
+        Symbol, IndexedBase or MatrixSymbol -> the keyword ``code`` takes it as, where its typeset name
+        (``\eta``, ``\mathbf{w}``) is not a Python name. A ``MatrixSymbol`` is passed as an array of its
+        shape (a column vector as a 1-d array).
     domain : dict
         Symbol or IndexedBase -> (low, high) to sample; default (-4, 4).
     points : list of dict
@@ -43,7 +47,8 @@ class Definition(Derivation):
         ``definitions``, ``assumptions`` as for :class:`Derivation`.
     """
 
-    def __init__(self, label: str, chapter, title: str, lhs, rhs, *, code, code_name=None, sizes=None, **kwargs):
+    def __init__(self, label: str, chapter, title: str, lhs, rhs, *, code, code_name=None, sizes=None,
+                 arguments=None, **kwargs):
         if not callable(code):
             raise TypeError(f"{label}: code must be the function that implements the definition, "
                             f"got {type(code).__name__}")
@@ -55,6 +60,7 @@ class Definition(Derivation):
         self.code = code
         self.code_name = code_name or f"{code.__module__}.{code.__qualname__}"
         self.sizes = dict(sizes or {})
+        self.arguments = dict(arguments or {})
 
     def _concrete_rhs(self):
         rhs = self.rhs
@@ -65,16 +71,27 @@ class Definition(Derivation):
     def verify(self) -> bool:
         """True if ``code`` computes ``rhs`` at every checked point; AssertionError naming the point otherwise."""
         rhs = self._concrete_rhs()
+        # a MatrixSymbol becomes a matrix of scalar symbols (w_1, w_2, ... or W_11, ...), as in MatrixDerivation
+        matrices = {m: _explicit(m) for m in rhs.atoms(sp.MatrixSymbol) if m.name != ONES_NAME}
+        ones = {m: sp.ImmutableMatrix.ones(*m.shape) for m in rhs.atoms(sp.MatrixSymbol) if m.name == ONES_NAME}
+        if matrices or ones:
+            rhs = rhs.xreplace({**matrices, **ones}).doit()
+            if isinstance(rhs, sp.MatrixExpr):
+                rhs = rhs.as_explicit()
         entries = sorted(rhs.atoms(sp.Indexed), key=sp.default_sort_key)
+        in_matrices = {s for explicit in matrices.values() for s in explicit}
         symbols = sorted(rhs.free_symbols - {e for entry in entries for e in entry.free_symbols}
-                         - set(self.sizes), key=lambda s: s.name)
+                         - set(self.sizes) - in_matrices, key=lambda s: s.name)
         stand_in = {entry: sp.Dummy(str(entry)) for entry in entries}
-        variables = list(stand_in.values()) + symbols
-        evaluate = sp.lambdify(variables, rhs.xreplace(stand_in), modules=["numpy"])
+        scalars = list(stand_in.values()) + symbols + sorted(in_matrices, key=lambda s: s.name)
+        evaluate = sp.lambdify(scalars, rhs.xreplace(stand_in), modules=["numpy"])
         bases = sorted({entry.base for entry in entries}, key=lambda b: str(b))
         shapes = {base: tuple(max(int(e.indices[k]) for e in entries if e.base == base)
                               for k in range(len(next(e for e in entries if e.base == base).indices)))
                   for base in bases}
+
+        def keyword(key) -> str:
+            return self.arguments.get(key, str(key))
 
         rng = np.random.default_rng(_seed(self.label))
 
@@ -82,27 +99,38 @@ class Definition(Derivation):
             low, high = self.domain.get(key, self.domain.get(fallback, (-4.0, 4.0)))
             return float(rng.uniform(low, high))
 
-        samples = [{**{e: draw(e, e.base) for e in entries}, **{s: draw(s, s) for s in symbols}}
-                   for _ in range(N_POINTS)]
+        owner = {s: m for m, explicit in matrices.items() for s in explicit}
+        samples = [{**{e: draw(e, e.base) for e in entries}, **{s: draw(s, s) for s in symbols},
+                    **{s: draw(owner[s], owner[s]) for s in in_matrices}} for _ in range(N_POINTS)]
         for point in self.points:
-            samples.append({**{e: float(point.get(e, 0.5)) for e in entries},
-                            **{s: float(point.get(s, 0.5)) for s in symbols}})
+            samples.append({key: float(point.get(key, 0.5)) for key in [*entries, *symbols, *in_matrices]})
+        constant = not (entries or symbols or in_matrices)
+        if constant:  # numbers, such as an exercise's matrix: one comparison says all
+            samples = samples[:1]
         with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
             for point in samples:
-                arrays = {str(base): np.zeros(shapes[base]) for base in bases}
+                kwargs = {keyword(base): np.zeros(shapes[base]) for base in bases}
                 for e in entries:
-                    arrays[str(e.base)][tuple(int(i) - 1 for i in e.indices)] = point[e]
-                expected = np.asarray(evaluate(*[point[e] for e in entries], *[point[s] for s in symbols]),
+                    kwargs[keyword(e.base)][tuple(int(i) - 1 for i in e.indices)] = point[e]
+                for m, explicit in matrices.items():
+                    values = np.array([[point[s] for s in row] for row in explicit.tolist()])
+                    kwargs[keyword(m)] = values[:, 0] if m.cols == 1 else values
+                kwargs.update({keyword(s): point[s] for s in symbols})
+                expected = np.asarray(evaluate(*[point[s] for s in stand_in], *[point[s] for s in symbols],
+                                               *[point[s] for s in sorted(in_matrices, key=lambda s: s.name)]),
                                       dtype=np.float64)
-                got = np.asarray(self.code(**arrays, **{s.name: point[s] for s in symbols}), dtype=np.float64)
+                got = np.asarray(self.code(**kwargs), dtype=np.float64)
                 if got.shape != expected.shape and got.size == expected.size:
                     got = got.reshape(expected.shape)
                 if got.shape != expected.shape or not np.allclose(got, expected, rtol=RTOL, atol=RTOL):
                     shown = ", ".join(f"{k} = {v:.6g}" for k, v in point.items())
                     raise AssertionError(f"{self.label}: {self.code_name} gives {got} where the "
                                          f"definition gives {expected}, at {shown}")
-        self.status = (f"checked against the code, `{self.code_name}`, at {len(samples)} points "
-                       "(a definition: there is nothing to prove, but the code must compute what it says)")
+        if constant:
+            self.status = f"the same numbers as the code, `{self.code_name}`"
+        else:
+            self.status = (f"checked against the code, `{self.code_name}`, at {len(samples)} points "
+                           "(a definition: there is nothing to prove, but the code must compute what it says)")
         return True
 
 

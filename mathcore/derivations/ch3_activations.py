@@ -7,6 +7,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ._core import GAUSS_DEFS, SIGMA_DEF, Chain, Derivation, Phi, phi, Step, register, sigma, unevaluated_sum as _sum, x
+from ._definition import Definition
 from .. import activations
 
 
@@ -127,6 +128,33 @@ register(Derivation(
     definitions=_P_DEFS,
     # SymPy's proof of the nine entries takes 1.3 s; the numerical check takes 0.3 s
     prove=False))
+
+_K = sp.Symbol("K", integer=True, positive=True)
+_k, _j = sp.symbols("k j", integer=True, positive=True)
+_zb, _pb = sp.IndexedBase("z", real=True), sp.IndexedBase("p", positive=True)
+register(Definition(
+    "activation.softmax", 3,
+    r"softmax turns $K$ logits $z_1, \dots, z_K$ into $K$ probabilities (checked for $K = 3$, at $k = 2$)",
+    _pb[_k], sp.exp(_zb[_k]) / sp.Sum(sp.exp(_zb[_j]), (_j, 1, _K)),
+    code=lambda z: activations.softmax(z)[1], code_name="mathcore.activations.softmax", sizes={_K: 3, _k: 2},
+    domain={_zb: (-10.0, 10.0)}))
+register(Derivation(
+    "activation.softmax-sums-to-one", 3,
+    "the probabilities of softmax are positive and sum to 1, whatever the logits (here $K = 3$)",
+    _sum(*_ps), sp.Integer(1), definitions=_P_DEFS, domain={zk: (-10.0, 10.0) for zk in _zs},
+    prove=False))  # SymPy proves it in 0.6 s, more than the chapter can spare
+_J = sp.Symbol("J")
+_pair = sp.symbols("p_1 p_2", positive=True)
+register(Derivation(
+    "activation.softmax-jacobian-example", 3,
+    r"the Jacobian of two-class softmax at the logits $\mathbf z = (\log 2, 0)$, where $\mathbf p = (2/3, 1/3)$",
+    _J, sp.MatMul(sp.Rational(2, 9), sp.ImmutableMatrix([[1, -1], [-1, 1]]), evaluate=False),
+    definitions={_J: sp.Matrix(2, 2, lambda i, j: sp.Mul(_pair[i], _sum(1, -_pair[j]), evaluate=False) if i == j
+                               else -sp.Mul(_pair[i], _pair[j], evaluate=False)),
+                 **{p: sp.Mul(sp.exp(top, evaluate=False),
+                              sp.Pow(_sum(sp.exp(sp.log(2), evaluate=False), sp.exp(0, evaluate=False)), -1),
+                              evaluate=False)
+                    for p, top in zip(_pair, (sp.log(2), sp.Integer(0)))}}))
 
 _z1, _z2 = sp.symbols("z_1 z_2", real=True)
 _p1 = sp.Symbol("p_1", positive=True)

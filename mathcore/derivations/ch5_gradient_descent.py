@@ -11,16 +11,44 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import numpy as np
 import sympy as sp
 
 from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum
-from .. import losses
+from ._definition import Definition
+from .. import losses, optim
 
 _R = dict(real=True)
 w, w0, t, eta = sp.Symbol("w", **_R), sp.Symbol("w_0", **_R), sp.Symbol("t", **_R), sp.Symbol(r"\eta", positive=True)
 lam = sp.Symbol(r"\lambda", positive=True)
 w1, w2, u1, u2 = sp.symbols("w_1 w_2 u_1 u_2", **_R)
 lam1, lam2 = sp.symbols(r"\lambda_1 \lambda_2", positive=True)
+
+# --- the update rule -------------------------------------------------------------------------
+
+_D = 3  # the size of the vectors in the checks of the update rules
+_wt, _wnext = sp.MatrixSymbol(r"\mathbf{w}_{t}", _D, 1), sp.MatrixSymbol(r"\mathbf{w}_{t+1}", _D, 1)
+_grad = sp.MatrixSymbol(r"\nabla C(\mathbf{w}_{t})", _D, 1)
+
+
+def _minus(scalar, matrix):
+    # MatMul(-1, ...) typesets as "- eta g" inside a sum; MatMul(-eta, g) would give "+ - eta g"
+    return sp.MatMul(-1, scalar, matrix, evaluate=False)
+
+
+def _sgd_step(w, g, eta):
+    w = w.copy()
+    optim.SGD(eta).step([w], [g])
+    return w
+
+
+register(Definition(
+    "gd.update", 5,
+    r"gradient descent: a step against the gradient, of length proportional to it, with learning rate "
+    r"$\eta > 0$ (checked on vectors of 3 parameters)",
+    _wnext, sp.MatAdd(_wt, _minus(eta, _grad), evaluate=False),
+    code=_sgd_step, code_name="mathcore.optim.SGD.step", arguments={_wt: "w", _grad: "g", eta: "eta"},
+    domain={eta: (0.001, 1.0)}))
 
 # --- the gradient and the directional derivative ------------------------------------------
 
@@ -100,6 +128,22 @@ register(Derivation(
     sp.Mul(sp.Rational(1, len(_subsets)), _sum(*_batch_means), evaluate=False),
     sp.Mul(sp.Rational(1, _n), _sum(*gs), evaluate=False)))
 
+_B_sym = sp.Symbol("B", integer=True, positive=True)
+_i = sp.Symbol("i", integer=True, positive=True)
+_xb, _yb = sp.IndexedBase("x", real=True), sp.IndexedBase("y", real=True)
+_wn, _bn = sp.Symbol("w", **_R), sp.Symbol("b", **_R)
+register(Definition(
+    "gd.minibatch-gradient", 5,
+    r"the minibatch gradient is the mean of the $B$ examples' gradients; here for the weight $w$ of one "
+    r"sigmoid neuron with cross-entropy, whose example $i$ contributes $(\sigma(w x_i + b) - y_i)\,x_i$ "
+    r"(checked for $B = 5$)",
+    sp.Symbol(r"\hat g_S"),  # UnevaluatedExpr below keeps 1/B in front of the sum, as the book writes it
+    sp.Mul(sp.UnevaluatedExpr(1 / _B_sym), sp.Sum(sp.Mul(_sum(sigma(_sum(_wn * _xb[_i], _bn)), -_yb[_i]), _xb[_i],
+                                             evaluate=False), (_i, 1, _B_sym)), evaluate=False),
+    code=lambda x, y, w, b: losses.sigmoid_neuron_gradient(x, y, w, b)[0],
+    code_name="mathcore.losses.sigmoid_neuron_gradient", sizes={_B_sym: 5}, definitions={sigma: SIGMA_DEF},
+    domain={_xb: (-3.0, 3.0), _yb: (0.0, 1.0)}))
+
 gbar, var = sp.Symbol(r"\bar g", **_R), sp.Symbol(r"\sigma^2", nonnegative=True)
 _n3 = 3
 _g3 = gs[:_n3]
@@ -120,6 +164,46 @@ register(Derivation(
 beta, mu = sp.Symbol(r"\beta", nonnegative=True), sp.Symbol(r"\mu")
 #: One momentum step on C(w) = lambda w^2 / 2 maps (v, w) to M (v, w).
 M = sp.Matrix([[beta, lam], [-eta * beta, 1 - eta * lam]])
+_vt, _vnext = sp.MatrixSymbol(r"\mathbf{v}_{t}", _D, 1), sp.MatrixSymbol(r"\mathbf{v}_{t+1}", _D, 1)
+
+
+def _momentum_step(w, v, g, eta, beta):
+    w = w.copy()
+    opt = optim.Momentum(eta, beta)
+    opt.velocity = [v.copy()]
+    opt.step([w], [g])
+    return w
+
+
+register(Definition(
+    "gd.momentum", 5,
+    r"momentum: a step along the velocity $\mathbf v$, a running sum of gradients that decays by the factor "
+    r"$\beta$ per step (checked on vectors of 3 parameters)",
+    _wnext, sp.MatAdd(_wt, _minus(eta, _vnext), evaluate=False),
+    definitions={_vnext: sp.MatAdd(sp.MatMul(beta, _vt, evaluate=False), _grad, evaluate=False)},
+    code=_momentum_step, code_name="mathcore.optim.Momentum.step",
+    arguments={_wt: "w", _vt: "v", _grad: "g", eta: "eta", beta: "beta"},
+    domain={eta: (0.001, 1.0), beta: (0.0, 0.99)}, assumptions=r"$0 \le \beta < 1$"))
+_v, _w = sp.symbols("v_t w_t", **_R)
+
+
+def _momentum_on_quadratic(v_t, w_t, eta, beta, lam):
+    w = np.array([w_t])
+    opt = optim.Momentum(eta, beta)
+    opt.velocity = [np.array([v_t])]
+    opt.step([w], [lam * w])  # the gradient of lam w^2 / 2
+    return np.array([opt.velocity[0][0], w[0]])
+
+
+register(Definition(
+    "gd.momentum-matrix", 5,
+    r"on $C(w) = \frac12\lambda w^2$ one momentum step is linear in the velocity and the position: it "
+    r"multiplies them by the matrix $M$",
+    sp.Matrix([sp.Symbol("v_{t+1}"), sp.Symbol("w_{t+1}")]),
+    sp.MatMul(sp.ImmutableMatrix(M), sp.ImmutableMatrix([_v, _w]), evaluate=False),
+    code=_momentum_on_quadratic, code_name="mathcore.optim.Momentum.step",
+    arguments={_v: "v_t", _w: "w_t", eta: "eta", beta: "beta", lam: "lam"},
+    domain={eta: (0.001, 1.0), beta: (0.0, 0.99), lam: (0.1, 10.0)}))
 _a, _d = _sum(mu, -beta), _sum(mu, -1, eta * lam)  # the diagonal of mu I - M
 register(Chain(
     "gd.momentum-characteristic", 5,
@@ -135,6 +219,19 @@ register(Chain(
      Step(_sum(mu**2, -sp.Mul(_sum(1, beta, -eta * lam), mu, evaluate=False), beta),
           "β(1 − ηλ) + ηλβ = β")],
     domain={beta: (0.0, 1.0), eta: (0.0, 1.0), lam: (0.1, 10.0), mu: (-2.0, 2.0)}))
+
+
+
+def _exercise_hessian():
+    from ..exercises.ch5_gradient_descent import HESSIAN  # the exercises import optim, which is loaded by now
+    return HESSIAN
+
+
+register(Definition(
+    "gd.exercise-hessian", 5,
+    "the Hessian of the exercise on the largest stable learning rate, the one its self-check uses",
+    sp.Symbol("H"), sp.ImmutableMatrix([[3, 1], [1, 3]]),
+    code=_exercise_hessian, code_name="mathcore.exercises.ch5_gradient_descent.HESSIAN"))
 
 beta_star = sp.Symbol(r"\beta^{*}", nonnegative=True)
 _sk = sp.sqrt(kappa)

@@ -5,7 +5,57 @@ from __future__ import annotations
 import sympy as sp
 
 from ._core import Chain, Derivation, Step, register, unevaluated_sum as _sum
+from ._definition import Definition
 from .. import regularization
+
+# --- the penalised costs, and the soft threshold: definitions checked against the code ----------
+
+_K = sp.Symbol("K", integer=True, positive=True)
+_k = sp.Symbol("k", integer=True, positive=True)
+_wk = sp.IndexedBase("w", real=True)
+_lam_def = sp.Symbol(r"\lambda", nonnegative=True)
+_Cw = sp.Symbol(r"C(\mathbf{w})", real=True)
+_C_tilde = sp.Symbol(r"\tilde C(\mathbf{w})")
+
+
+def _penalised(name):
+    return lambda w, C, lam: C + regularization.PENALTIES[name](w, lam)
+
+
+register(Definition(
+    "regularization.l2", 7,
+    r"the cost with the L2 penalty, of strength $\lambda \ge 0$, on the $K$ weights (checked for $K = 4$)",
+    _C_tilde, _sum(_Cw, sp.Mul(_lam_def / 2, sp.Sum(_wk[_k] ** 2, (_k, 1, _K)), evaluate=False)),
+    code=_penalised("l2"), code_name='mathcore.regularization.PENALTIES["l2"]', sizes={_K: 4},
+    arguments={_Cw: "C", _lam_def: "lam"}, domain={_lam_def: (0.0, 2.0)}))
+register(Definition(
+    "regularization.l1", 7,
+    r"the cost with the L1 penalty instead (checked for $K = 4$)",
+    _C_tilde, _sum(_Cw, sp.Mul(_lam_def, sp.Sum(sp.Abs(_wk[_k]), (_k, 1, _K)), evaluate=False)),
+    code=_penalised("l1"), code_name='mathcore.regularization.PENALTIES["l1"]', sizes={_K: 4},
+    arguments={_Cw: "C", _lam_def: "lam"}, domain={_lam_def: (0.0, 2.0)}))
+_z, _S = sp.Symbol("z", real=True), sp.Function(r"S_{\lambda}")
+register(Definition(
+    "regularization.soft-threshold", 7,
+    r"the soft threshold: move $z$ towards 0 by $\lambda$, and stop at 0",
+    _S(_z), sp.Mul(sp.sign(_z), sp.Max(_sum(sp.Abs(_z), -_lam_def), 0), evaluate=False),
+    code=lambda z, lam: regularization.soft_threshold(z, lam), code_name="mathcore.regularization.soft_threshold",
+    arguments={_lam_def: "lam"}, domain={_z: (-3.0, 3.0), _lam_def: (0.0, 2.0)},
+    points=[{_z: 0.5, _lam_def: 0.5}, {_z: -0.5, _lam_def: 0.5}, {_z: 0.0, _lam_def: 0.0}]))
+
+# --- Bayes' rule: the conditional probabilities through the joint one ---------------------------
+
+_post, _like = sp.Symbol(r"P(\mathbf{w} \mid \text{data})"), sp.Symbol(r"P(\text{data} \mid \mathbf{w})")
+_prior, _evidence = sp.Symbol(r"P(\mathbf{w})", positive=True), sp.Symbol(r"P(\text{data})", positive=True)
+_joint = sp.Symbol(r"P(\mathbf{w}, \text{data})", positive=True)
+register(Derivation(
+    "regularization.bayes-rule", 7,
+    "Bayes' rule: both conditional probabilities are the joint probability divided by the probability of "
+    "what is given, so either one gives the other",
+    _post, sp.Mul(_like, _prior, sp.Pow(_evidence, -1), evaluate=False),
+    definitions={_post: _joint / _evidence, _like: _joint / _prior},
+    domain={_prior: (0.01, 1.0), _evidence: (0.01, 1.0), _joint: (0.0, 0.01)},
+    assumptions=r"$P(\mathbf{w}) > 0$ and $P(\text{data}) > 0$"))
 
 
 _w, _lam = regularization.W, regularization.LAM

@@ -11,6 +11,34 @@ from __future__ import annotations
 import sympy as sp
 
 from ._core import Chain, Derivation, Step, register, unevaluated_sum as _sum
+from ._definition import Definition
+from .. import data
+
+# --- standardisation, as the data loader does it ------------------------------------------------
+
+_m_sym = sp.Symbol("m", integer=True, positive=True)
+_i_sym, _j_sym, _r = sp.symbols("i j r", integer=True, positive=True)
+_X = sp.IndexedBase("x", real=True)
+_mu_j, _s_j = sp.Symbol(r"\mu_j", real=True), sp.Symbol("s_j", positive=True)
+
+
+def _standardised(x):
+    mean, scale = data._standardise(x)  # what data.digits applies, fitted on the images given
+    return ((x - mean) / scale)[2, 1]  # pixel j = 2 of image i = 3, as the definition is checked
+
+
+register(Definition(
+    "capstone.standardise", 8,
+    r"each pixel $j$ standardised with its mean $\mu_j$ and standard deviation $s_j$ over the $m$ images "
+    r"it is fitted on (checked for $m = 5$ images of 2 pixels, at $i = 3$, $j = 2$)",
+    sp.Symbol(r"\tilde x_{ij}"), sp.Mul(_sum(_X[_i_sym, _j_sym], -_mu_j), sp.Pow(_s_j, -1), evaluate=False),
+    definitions={_s_j: sp.Pow(sp.Mul(sp.UnevaluatedExpr(1 / _m_sym),
+                                     sp.Sum(_sum(_X[_r, _j_sym], -_mu_j) ** 2, (_r, 1, _m_sym)), evaluate=False),
+                              sp.Rational(1, 2), evaluate=False),
+                 _mu_j: sp.Mul(sp.UnevaluatedExpr(1 / _m_sym), sp.Sum(_X[_r, _j_sym], (_r, 1, _m_sym)),
+                               evaluate=False)},
+    code=_standardised, code_name="mathcore.data.digits (its standardisation)",
+    sizes={_m_sym: 5, _i_sym: 3, _j_sym: 2}, domain={_X: (0.0, 16.0)}))
 
 # --- the softmax cross-entropy gradient over a batch ------------------------------------------
 
