@@ -210,11 +210,6 @@ def xor_outputs(X, params) -> np.ndarray:
     return layers.forward(X, params, "step").output[:, 0].astype(np.int64)  # (n,)
 
 
-def _xor_params(w11, w12, b1, w21, w22, b2) -> list[np.ndarray]:
-    W1 = np.array([[w11, w12], [w21, w22]], dtype=np.float64)  # (2, 2)
-    return [W1, np.array([b1, b2], dtype=np.float64), XOR_PARAMS[2], XOR_PARAMS[3]]
-
-
 class XorPlane:
     """The 2-2-1 XOR network: its output over the plane (left) and its diagram with weights (right).
 
