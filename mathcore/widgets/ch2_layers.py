@@ -74,17 +74,17 @@ class NetworkDiagram:
     ax : matplotlib.axes.Axes
         Turned into a blank canvas with equal aspect.
     sizes : sequence of int
-        Layer widths, input first.
+        Layer widths, input first: 1 to 100 units in each of at most 50 layers.
     node_labels : list of list of str, optional
-        Text inside each unit, per layer.
+        Text inside each unit, per layer (one string per unit).
     captions : list of str, optional
-        Text under each layer (its name and notation).
+        Text under each layer (its name and notation), one per layer.
     show_weights : bool
         Label edges with weights and units with biases (call :meth:`update`).
     highlight : (int, int), optional
         ``(l, i)``: colour unit ``i`` of layer ``l`` and the edges into it.
     x_gap, y_gap, radius : float
-        Distance between layers, between units of a layer, and the units' radius, in data units.
+        Distance between layers, between units of a layer, and the units' radius, in data units (> 0).
     caption_y : float, optional
         Height of the captions' top (default: just below the tallest layer).
 
