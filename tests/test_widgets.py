@@ -433,6 +433,41 @@ def test_decision_boundary_argument_errors():
         widgets.decision_boundary(b="low", mode="live")
 
 
+def test_decision_boundary_checks_the_starting_values_in_static_mode_too():
+    with pytest.raises(ValueError, match="w2"):
+        widgets.decision_boundary(w2=2.5, mode="static")
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: widgets.boundary_geometry([1.0, 1.0, 1.0], 0.5), ValueError, "w"),
+    (lambda: widgets.boundary_geometry([1.0, np.inf], 0.5), ValueError, "w"),
+    (lambda: widgets.boundary_geometry([1.0, 1.0], True), TypeError, "b"),
+    (lambda: widgets.half_plane_polygon("1 1", 0.5), TypeError, "w"),
+    (lambda: widgets.half_plane_polygon([1.0, 1.0], np.nan), ValueError, "b"),
+    (lambda: widgets.half_plane_polygon([1.0, 1.0], 0.5, lim=0.0), ValueError, "lim"),
+    (lambda: widgets.NeuronPlane(gate=1), TypeError, "gate"),
+])
+def test_chapter_1_geometry_refuses_bad_arguments_by_name(call, error, name):
+    with pytest.raises(error, match=rf"^{name} "):
+        call()
+
+
+@pytest.fixture(scope="module")
+def plain_plane():
+    return widgets.NeuronPlane()
+
+
+@pytest.mark.parametrize("method", ["update", "__call__", "png"])
+@pytest.mark.parametrize("args, error, name", [
+    (("1.0", 1.0, 0.0), TypeError, "w1"),  # NumPy would have read the string as 1.0
+    ((1.0, True, 0.0), TypeError, "w2"),
+    ((1.0, 1.0, np.nan), ValueError, "b"),
+])
+def test_neuron_plane_refuses_bad_slider_values_by_name(plain_plane, method, args, error, name):
+    with pytest.raises(error, match=rf"^{name} "):
+        getattr(plain_plane, method)(*args)
+
+
 def test_decision_boundary_follows_the_environment(monkeypatch):
     monkeypatch.setenv(widgets.ENV_VAR, "1")
     assert widgets.decision_boundary().mode == "static"

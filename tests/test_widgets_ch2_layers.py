@@ -97,6 +97,59 @@ def test_network_diagram_writes_the_weights():
     assert [len(column) for column in diagram.pos] == [2, 2, 1]
 
 
+def _diagram(sizes=(2, 2, 1), **kwargs):
+    fig, ax = plotting.figure("A diagram")
+    return widgets.NetworkDiagram(ax, list(sizes), **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"sizes": []}, ValueError, "sizes"),
+    ({"sizes": [2, 0, 1]}, ValueError, r"sizes\[1\]"),
+    ({"sizes": [2, 101, 1]}, ValueError, r"sizes\[1\]"),  # a column too tall to read
+    ({"node_labels": [["a", "b"], ["c"], ["d"]]}, ValueError, "node_labels"),
+    ({"captions": ["in", "out"]}, ValueError, "captions"),
+    ({"captions": "in"}, TypeError, "captions"),
+    ({"highlight": (3, 0)}, ValueError, "highlight"),
+    ({"highlight": (2, 1)}, ValueError, "highlight"),
+    ({"radius": 0.0}, ValueError, "radius"),
+    ({"x_gap": np.nan}, ValueError, "x_gap"),
+    ({"show_weights": "yes"}, TypeError, "show_weights"),
+])
+def test_network_diagram_refuses_bad_arguments_by_name(kwargs, error, name):
+    with pytest.raises(error, match=rf"^{name} "):
+        _diagram(**kwargs)
+    with pytest.raises(TypeError, match="^ax "):
+        widgets.NetworkDiagram(None, [2, 1])
+
+
+def test_network_diagram_update_checks_params_against_its_layers():
+    diagram = _diagram(show_weights=True)
+    with pytest.raises(ValueError, match=r"^params must hold weight matrices of shapes \[\(2, 2\), \(1, 2\)\]"):
+        diagram.update(_xor_like([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]))
+    with pytest.raises(ValueError, match=r"params\[0\] \(W1\) must be finite"):
+        diagram.update(_xor_like([[1.0, np.nan], [1.0, 1.0]]))
+    with pytest.raises(ValueError, match="^digits "):
+        diagram.update(widgets.XOR_PARAMS, digits=7)
+    with pytest.raises(ValueError, match="show_weights=True"):
+        _diagram().update(widgets.XOR_PARAMS)
+
+
+def _xor_like(W1):
+    return [np.array(W1), widgets.XOR_PARAMS[1], widgets.XOR_PARAMS[2], widgets.XOR_PARAMS[3]]
+
+
+@pytest.mark.parametrize("polygon, half_planes, error, name", [
+    (np.zeros((3, 3)), [], ValueError, "polygon"),
+    (np.eye(2), [((1.0, 1.0),)], ValueError, r"half_planes\[0\]"),
+    (np.eye(2), [((1.0, 1.0, 1.0), 0.5)], ValueError, r"half_planes\[0\]\[0\] \(w\)"),
+    (np.eye(2), [((1.0, 1.0), "0.5")], TypeError, r"half_planes\[0\]\[1\] \(b\)"),
+    (np.eye(2), "x > 0", TypeError, "half_planes"),
+])
+def test_clip_half_planes_refuses_bad_arguments_by_name(polygon, half_planes, error, name):
+    with pytest.raises(error, match=rf"^{name} "):
+        widgets.clip_half_planes(polygon, half_planes)
+
+
 # --- XorPlane and xor_network -------------------------------------------------------------------------
 
 
@@ -185,10 +238,29 @@ def test_xor_network_live_sliders_redraw_fast():
 def test_xor_network_argument_errors_and_environment(monkeypatch):
     with pytest.raises(ValueError, match="w11"):
         widgets.xor_network(w11=3.0, mode="live")
+    with pytest.raises(ValueError, match="b1"):
+        widgets.xor_network(b1=-2.5, mode="static")  # checked though the static twin does not start from it
     with pytest.raises(TypeError, match="b2"):
         widgets.xor_network(b2="high", mode="live")
     monkeypatch.setenv(widgets.ENV_VAR, "0")
     assert widgets.xor_network().mode == "live"
+
+
+@pytest.fixture(scope="module")
+def xor_plane():
+    return widgets.XorPlane()
+
+
+@pytest.mark.parametrize("method", ["update", "__call__", "png"])
+@pytest.mark.parametrize("args, error, name", [
+    (("1.0", 1.0, -0.5), TypeError, "w11"),  # NumPy would have read the string as 1.0
+    ((1.0, False, -0.5), TypeError, "w12"),
+    ((1.0, 1.0, np.inf), ValueError, "b1"),
+    ((1.0, 1.0, -0.5, None), TypeError, "b2"),
+])
+def test_xor_plane_refuses_bad_slider_values_by_name(xor_plane, method, args, error, name):
+    with pytest.raises(error, match=rf"^{name} "):
+        getattr(xor_plane, method)(*args)
 
 
 # --- the curve built from hidden units -------------------------------------------------------------
@@ -264,6 +336,27 @@ def test_curve_approximation_live_sliders_redraw_fast():
     assert median < 0.12  # measured 20-30 ms; see test_xor_network_live_sliders_redraw_fast
     kind.value = "sigmoid"
     assert "10 sigmoid units" in alt_of(box.image.value)
+
+
+@pytest.fixture(scope="module")
+def approximation_plot():
+    return widgets.ApproximationPlot()
+
+
+@pytest.mark.parametrize("method", ["update", "__call__", "png"])
+@pytest.mark.parametrize("args, error, name", [
+    ((801,), ValueError, "units"),  # more knots than the 801 points can show
+    ((4.0,), TypeError, "units"),
+    ((4, "tanh"), ValueError, "activation"),  # the approximator's activations are ReLU and sigmoid only
+])
+def test_approximation_plot_refuses_bad_arguments_by_name(approximation_plot, method, args, error, name):
+    with pytest.raises(error, match=rf"^{name} "):
+        getattr(approximation_plot, method)(*args)
+
+
+def test_approximation_error_bounds_the_units():
+    with pytest.raises(ValueError, match="^n_units must be <= 800"):
+        widgets.approximation_error(10**6)
 
 
 def test_curve_approximation_argument_errors(monkeypatch):

@@ -12,11 +12,19 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
 from .. import data, neuron, plotting
-from .._validate import check_scalar
+from .._validate import as_float_array, check_scalar, checked, optional, real, text
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, _live, interactive_figure
 
 __all__ = ["neuron_classes", "BoundaryGeometry", "boundary_geometry", "half_plane_polygon", "NeuronPlane",
            "decision_boundary"]
+
+def _plane_weights(w, name: str) -> np.ndarray:
+    """Spec for :func:`~mathcore._validate.checked`: the weights of a neuron with two inputs, shape (2,)."""
+    w = as_float_array(w, name, ndim=1)
+    if w.shape != (2,):
+        raise ValueError(f"{name} must have shape (2,), got {w.shape}")
+    return w
+
 
 def neuron_classes(X, w, b) -> np.ndarray:
     """Class of each point under a step neuron: 1 where w·x + b >= 0, else 0.
@@ -53,6 +61,7 @@ class BoundaryGeometry:
     direction: np.ndarray
 
 
+@checked(w=_plane_weights, b=real())
 def boundary_geometry(w, b) -> BoundaryGeometry | None:
     """The geometry of the decision boundary of a 2-input neuron; None when w = 0.
 
@@ -63,9 +72,6 @@ def boundary_geometry(w, b) -> BoundaryGeometry | None:
     ------
     w : (2,); b : scalar.
     """
-    w = np.asarray(w, dtype=np.float64)  # (2,)
-    if w.shape != (2,):
-        raise ValueError(f"w must have shape (2,), got {w.shape}")
     norm = float(np.hypot(*w))
     if norm == 0.0:
         return None
@@ -85,6 +91,7 @@ def _num(x: float) -> str:
     return "0.00" if float(text) == 0.0 else text.replace("-", "\u2212")
 
 
+@checked(w=_plane_weights, b=real(), lim=real(low=0.0, low_open=True))
 def half_plane_polygon(w, b, lim: float = _LIM) -> np.ndarray:
     """Vertices of the part of the square [-lim, lim]² where w·x + b >= 0.
 
@@ -97,7 +104,6 @@ def half_plane_polygon(w, b, lim: float = _LIM) -> np.ndarray:
     ------
     w : (2,); b : scalar -> (k, 2) with k in {0, 3, 4, 5}.
     """
-    w = np.asarray(w, dtype=np.float64)  # (2,)
     corners = lim * np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])  # (4, 2)
     z = corners @ w + b  # (4,)
     out = []
@@ -131,8 +137,11 @@ class NeuronPlane:
         marked by their target output, and count how many the neuron gets right.
     """
 
+    @checked(gate=optional(text))
     def __init__(self, gate: str | None = None):
         self.gate = None if gate is None else gate.upper()
+        if self.gate is not None:
+            self.X_gate, self.y_gate = data.logic_gate(self.gate)  # (4, 2), (4,); before the figure is built
         fig, ax = plotting.figure(
             "One neuron splits the plane: step(w·x + b)",
             "$x_1$",
@@ -194,7 +203,6 @@ class NeuronPlane:
         ]
         points = []
         if self.gate is not None:
-            self.X_gate, self.y_gate = data.logic_gate(self.gate)  # (4, 2), (4,)
             points = plotting.plot_points(
                 ax, self.X_gate, self.y_gate, labels=[f"{self.gate} = 0", f"{self.gate} = 1"], size=70
             )
@@ -212,6 +220,8 @@ class NeuronPlane:
                                         self.arrow, self.w_label, self.message, *points, *ax.spines.values(),
                                         *self.values])
 
+    # __call__ and png pass their values through update, and so through this one check.
+    @checked(w1=real(), w2=real(), b=real())
     def update(self, w1: float, w2: float, b: float) -> None:
         """Move every artist to show the neuron with weights (w1, w2) and bias b."""
         w = np.array([w1, w2], dtype=np.float64)  # (2,)
@@ -351,10 +361,11 @@ def decision_boundary(
     if gate is not None:
         data.logic_gate(gate)  # fail now, with the list of gates, not inside a slider callback
     chosen = _check_mode(mode) if mode is not None else _env_mode()
+    # checked in both modes, though only the live sliders start from them: a bad value is refused the same way
+    start = {name: check_scalar(v, name, low=-2.0, high=2.0) for name, v in (("w1", w1), ("w2", w2), ("b", b))}
     plane = NeuronPlane(gate)
     grid = tuple(round(-2.0 + 0.5 * i, 1) for i in range(9))  # -2.0, -1.5, ..., 2.0
     if chosen == "live":
-        start = {name: check_scalar(v, name, low=-2.0, high=2.0) for name, v in (("w1", w1), ("w2", w2), ("b", b))}
         # In a kernel the sliders are continuous; the grid only bounds them
         # (and must hold the starting value, like any Slider's values).
         sliders = {

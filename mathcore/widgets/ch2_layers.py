@@ -25,8 +25,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch, Patch, Polygon
 
 from .. import data, layers, plotting
-from .._validate import as_float_array, check_scalar, lookup
+from .._validate import (as_float_array, check_scalar, checked, flag, instance_of, integer, lookup, one_of, optional,
+                         real, sequence_of, text)
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, _live, interactive_figure
+from .ch1_neurons import _plane_weights
 
 __all__ = ["NetworkDiagram", "XOR_PARAMS", "clip_half_planes", "xor_outputs", "XorPlane", "xor_network",
            "APPROX_UNITS", "approximation_error", "ApproximationPlot", "curve_approximation"]
@@ -50,6 +52,13 @@ def _plain(x: float) -> str:
 
 # --- the diagram of a network -------------------------------------------------------------------
 
+#: Most units a diagram draws in one layer, and most layers: a column of a hundred circles is already
+#: unreadable, and the edges between two such columns (ten thousand, each labelled with show_weights)
+#: take seconds to draw.
+_MAX_DRAWN_UNITS = 100
+_MAX_DRAWN_LAYERS = 50
+_POSITIVE = real(low=0.0, low_open=True)
+
 
 class NetworkDiagram:
     """A network drawn as layers of circles joined by edges, on an axes of its own.
@@ -65,17 +74,17 @@ class NetworkDiagram:
     ax : matplotlib.axes.Axes
         Turned into a blank canvas with equal aspect.
     sizes : sequence of int
-        Layer widths, input first.
+        Layer widths, input first: 1 to 100 units in each of at most 50 layers.
     node_labels : list of list of str, optional
-        Text inside each unit, per layer.
+        Text inside each unit, per layer (one string per unit).
     captions : list of str, optional
-        Text under each layer (its name and notation).
+        Text under each layer (its name and notation), one per layer.
     show_weights : bool
         Label edges with weights and units with biases (call :meth:`update`).
     highlight : (int, int), optional
         ``(l, i)``: colour unit ``i`` of layer ``l`` and the edges into it.
     x_gap, y_gap, radius : float
-        Distance between layers, between units of a layer, and the units' radius, in data units.
+        Distance between layers, between units of a layer, and the units' radius, in data units (> 0).
     caption_y : float, optional
         Height of the captions' top (default: just below the tallest layer).
 
@@ -85,11 +94,24 @@ class NetworkDiagram:
         Centre of unit ``i`` of layer ``l`` at ``pos[l][i]``.
     """
 
+    @checked(ax=instance_of(Axes, what="a Matplotlib Axes"),
+             sizes=sequence_of(integer(low=1, high=_MAX_DRAWN_UNITS), min_length=1, max_length=_MAX_DRAWN_LAYERS),
+             node_labels=optional(sequence_of(sequence_of(text))), captions=optional(sequence_of(text)),
+             show_weights=flag, highlight=optional(sequence_of(integer(low=0), length=2)),
+             x_gap=_POSITIVE, y_gap=_POSITIVE, radius=_POSITIVE, caption_y=optional(real()))
     def __init__(self, ax: Axes, sizes: Sequence[int], *, node_labels=None, captions=None,
                  show_weights: bool = False, highlight: tuple[int, int] | None = None, x_gap: float = 1.7,
                  y_gap: float = 1.25, radius: float = 0.26, caption_y: float | None = None):
         self.ax = ax
-        self.sizes = [check_scalar(s, f"sizes[{i}]", low=1, integer=True) for i, s in enumerate(sizes)]
+        self.sizes = list(sizes)
+        if node_labels is not None and [len(column) for column in node_labels] != self.sizes:
+            raise ValueError(f"node_labels must hold one label per unit, {self.sizes} per layer, "
+                             f"got {[len(column) for column in node_labels]}")
+        if captions is not None and len(captions) != len(self.sizes):
+            raise ValueError(f"captions must hold one caption per layer ({len(self.sizes)}), got {len(captions)}")
+        if highlight is not None and not (highlight[0] < len(self.sizes) and highlight[1] < self.sizes[highlight[0]]):
+            raise ValueError(f"highlight must be (layer, unit) of a unit of the diagram, whose layers have "
+                             f"{self.sizes} units, got {highlight}")
         self.radius = radius
         ax.set_aspect("equal")
         ax.axis("off")
@@ -147,10 +169,21 @@ class NetworkDiagram:
         return [t for layer in self.weight_texts for row in layer for t in row] + \
             [t for column in self.bias_texts for t in column]
 
+    @checked(digits=integer(low=0, high=6))
     def update(self, params, digits: int = 1) -> None:
-        """Write the weights and biases of ``params`` = ``[W1, b1, W2, b2, ...]`` on the diagram."""
+        """Write the weights and biases of ``params`` = ``[W1, b1, W2, b2, ...]`` on the diagram.
+
+        ``digits`` (0 to 6) decimals are shown; the diagram must have been built with ``show_weights``.
+        """
+        if len(self.sizes) > 1 and not self.bias_texts:
+            raise ValueError("update writes the weights on the diagram: build it with show_weights=True")
+        Ws, bs = layers._check_params(params)
+        shapes = [(self.sizes[l], self.sizes[l - 1]) for l in range(1, len(self.sizes))]
+        if [W.shape for W in Ws] != shapes:
+            raise ValueError(f"params must hold weight matrices of shapes {shapes} for layers of {self.sizes} "
+                             f"units, got {[W.shape for W in Ws]}")
         for l in range(1, len(self.sizes)):
-            W, b = np.asarray(params[2 * l - 2]), np.asarray(params[2 * l - 1])  # (n_l, n_{l-1}), (n_l,)
+            W, b = Ws[l - 1], bs[l - 1]  # (n_l, n_{l-1}), (n_l,)
             for i in range(self.sizes[l]):
                 for j in range(self.sizes[l - 1]):
                     self.weight_texts[l - 1][i][j].set_text(_num(W[i, j], digits))
@@ -172,6 +205,16 @@ XOR_PARAMS: list[np.ndarray] = [
 _XLIM = (-0.5, 1.5)
 
 
+def _half_plane(pair, name: str) -> tuple[np.ndarray, float]:
+    """Spec for :func:`~mathcore._validate.checked`: a pair ``(w, b)``, w of shape (2,) and b a number."""
+    if not isinstance(pair, (list, tuple)):
+        raise TypeError(f"{name} must be a pair (w, b), got {type(pair).__name__}")
+    if len(pair) != 2:
+        raise ValueError(f"{name} must be a pair (w, b), got {len(pair)} items")
+    return _plane_weights(pair[0], f"{name}[0] (w)"), check_scalar(pair[1], f"{name}[1] (b)")
+
+
+@checked(half_planes=sequence_of(_half_plane))
 def clip_half_planes(polygon, half_planes) -> np.ndarray:
     """The part of a convex ``polygon`` where ``w·x + b >= 0`` for every ``(w, b)`` in ``half_planes``.
 
@@ -181,9 +224,11 @@ def clip_half_planes(polygon, half_planes) -> np.ndarray:
     ------
     polygon : (k, 2) vertices in order; each w : (2,) -> (m, 2).
     """
-    out = as_float_array(polygon, "polygon", ndim=2, allow_empty=True).reshape(-1, 2)  # (k, 2)
+    out = as_float_array(polygon, "polygon", ndim=2, allow_empty=True)  # (k, 2)
+    if out.size and out.shape[1] != 2:
+        raise ValueError(f"polygon must have shape (k, 2), got {out.shape}")
+    out = out.reshape(-1, 2)  # an empty polygon of any shape as (0, 2)
     for w, b in half_planes:
-        w = np.asarray(w, dtype=np.float64)  # (2,)
         if len(out) == 0:
             break
         z = out @ w + b  # (k,)
@@ -208,11 +253,6 @@ def xor_outputs(X, params) -> np.ndarray:
     X : (n, 2); params : [W1 (2, 2), b1 (2,), W2 (1, 2), b2 (1,)] -> (n,).
     """
     return layers.forward(X, params, "step").output[:, 0].astype(np.int64)  # (n,)
-
-
-def _xor_params(w11, w12, b1, w21, w22, b2) -> list[np.ndarray]:
-    W1 = np.array([[w11, w12], [w21, w22]], dtype=np.float64)  # (2, 2)
-    return [W1, np.array([b1, b2], dtype=np.float64), XOR_PARAMS[2], XOR_PARAMS[3]]
 
 
 class XorPlane:
@@ -279,6 +319,8 @@ class XorPlane:
         self.X_xor, self.y_xor = X, y.astype(np.int64)
         self.points = plotting.plot_points(ax, X, self.y_xor, labels=["XOR = 0", "XOR = 1"], size=70)
 
+    # __call__ and png pass their values through update, and so through this one check.
+    @checked(w11=real(), w12=real(), b1=real(), b2=real())
     def update(self, w11: float, w12: float, b1: float, b2: float = 1.5) -> list[np.ndarray]:
         """Move every artist to the network with these hidden-unit parameters; return its params."""
         params = _xor_params(w11, w12, b1, b2)
@@ -397,11 +439,12 @@ def xor_network(*, w11: float = 1.0, w12: float = 1.0, b1: float = -0.5, b2: flo
         Override :func:`~mathcore.widgets.mode`.
     """
     chosen = _check_mode(mode) if mode is not None else _env_mode()
+    # checked in both modes, though only the live sliders start from them: a bad value is refused the same way
+    start = {name: check_scalar(v, name, low=-2.0, high=2.0)
+             for name, v in (("w11", w11), ("w12", w12), ("b1", b1), ("b2", b2))}
     plane = XorPlane()
     grid = tuple(round(-2.0 + 0.5 * i, 1) for i in range(9))  # -2.0, -1.5, ..., 2.0
     if chosen == "live":
-        start = {name: check_scalar(v, name, low=-2.0, high=2.0)
-                 for name, v in (("w11", w11), ("w12", w12), ("b1", b1), ("b2", b2))}
         sliders = {
             name: Slider(tuple(sorted(set(grid) | {start[name]})), start[name], label, step=0.1)
             for name, label in (("w11", "h₁: w₁₁"), ("w12", "h₁: w₁₂"), ("b1", "h₁: b₁"), ("b2", "h₂: b₂"))
@@ -437,13 +480,17 @@ def xor_network(*, w11: float = 1.0, w12: float = 1.0, b1: float = -0.5, b2: flo
 APPROX_UNITS = (3, 4, 6, 8, 12, 16, 24, 32)
 _KINDS = {"ReLU": "relu", "sigmoid": "sigmoid"}
 _X_FINE = np.linspace(0.0, 1.0, 801)  # (801,) where the curves are drawn and the error measured
+#: Most hidden units: each unit's knot (or step) needs one of the 801 points of _X_FINE to itself, or more
+#: units change nothing that the figure or the error can show.
+_MAX_UNITS = len(_X_FINE) - 1
 
 
+@checked(n_units=integer(low=1, high=_MAX_UNITS))
 def approximation_error(n_units: int, activation: str = "relu", x=None) -> float:
     """Largest ``|sin(2πx) − g(x)|`` over [0, 1] for :func:`mathcore.layers.approximator` with these units.
 
     Measured on ``x`` (default 801 equally spaced points, which include every knot and edge
-    for the numbers of units in :data:`APPROX_UNITS`).
+    for the numbers of units in :data:`APPROX_UNITS`). ``n_units`` is 1 to 800.
     """
     x = _X_FINE if x is None else as_float_array(x, "x", ndim=1)
     params = layers.approximator(data.true_curve, n_units, activation)
@@ -479,8 +526,13 @@ class ApproximationPlot:
                                 linespacing=1.6)
         self._blit = Blitter(fig, [self.output, self.gap, self.marks, self.info, *ax.spines.values()])
 
+    # __call__ and png pass their values through update, and so through this one check.
+    @checked(units=integer(low=1, high=_MAX_UNITS), activation=one_of(*_KINDS.values()))
     def update(self, units: int, activation: str = "relu") -> float:
-        """Show the network of ``units`` hidden units of this activation; return its largest error."""
+        """Show the network of ``units`` hidden units of this activation; return its largest error.
+
+        ``units`` is 1 to 800; ``activation`` is ``"relu"`` or ``"sigmoid"``.
+        """
         params = layers.approximator(data.true_curve, units, activation)
         g = layers.forward(_X_FINE[:, None], params, [activation, "identity"]).output[:, 0]  # (801,)
         f = data.true_curve(_X_FINE)  # (801,)
