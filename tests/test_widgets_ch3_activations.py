@@ -198,3 +198,74 @@ def test_softmax_temperature_errors_and_environment(monkeypatch):
     assert widgets.softmax_temperature().mode == "live"
     with pytest.raises(ValueError, match="need one class name per logit"):
         widgets.SoftmaxBars([1.0, 2.0], ["a"])
+
+
+# --- bad input: refused by name -----------------------------------------------------------------
+
+SMALL = dict(activations=("tanh", "relu"), gains=(1.0, 2.0), depth=3, width=4, n=4, n_inputs=3)
+
+
+@pytest.mark.parametrize("changes, exc, name", [
+    (dict(activations="relu"), TypeError, "activations"),
+    (dict(activations=None), TypeError, "activations"),
+    (dict(activations=()), ValueError, "activations"),
+    (dict(activations=("tanh", "softmax")), ValueError, r"activations\[1\]"),
+    (dict(activations=("tanh", 3)), TypeError, r"activations\[1\]"),
+    (dict(gains=None), TypeError, "gains"),
+    (dict(gains=(1.0, math.nan)), ValueError, r"gains\[1\]"),
+    (dict(gains=(1.0, 1 + 1j)), TypeError, r"gains\[1\]"),
+    (dict(gains=(1.0, 0.0)), ValueError, r"gains\[1\]"),
+    (dict(activations=("relu",), gains=(1.0, 1e30), depth=20, width=8), ValueError, r"gains\[1\] = 1e\+30 overflows"),
+    (dict(depth=10**400), ValueError, "depth"),
+    (dict(width=10**400), ValueError, "width"),
+    (dict(n_inputs=10**400), ValueError, "n_inputs"),
+    (dict(depth=10**4, width=200), ValueError, "depth 10000, width 200"),
+    (dict(n=10**6, depth=200, width=32), ValueError, "n 1000000 samples"),
+])
+def test_depth_gradients_refuse_bad_input_by_name(changes, exc, name):
+    with pytest.raises(exc, match=name):
+        widgets.depth_gradients(**{**SMALL, **changes})
+
+
+@pytest.mark.parametrize("gain, exc", [(None, TypeError), (True, TypeError), ("1.0", TypeError),
+                                       (1 + 1j, TypeError), (np.ones(3), TypeError), (10**400, ValueError)])
+def test_gradient_figure_refuses_a_gain_that_is_not_a_number(gain, exc):
+    d = widgets.depth_gradients(**SMALL)
+    fig = widgets.GradientDepthFigure(d)
+    for method in (d.index, fig.update, fig, fig.png, fig.alt):
+        with pytest.raises(exc, match="gain"):
+            method("tanh", gain)
+    with pytest.raises(exc, match="gain"):
+        widgets.gradient_depth("tanh", gain, data=d, mode="live")
+
+
+@pytest.mark.parametrize("data", [None, math.nan, "data", True])
+def test_gradient_figure_needs_measurements(data):
+    with pytest.raises(TypeError, match="data must be a DepthGradients"):
+        widgets.GradientDepthFigure(data)
+    if data is not None:
+        with pytest.raises(TypeError, match="data must be a DepthGradients"):
+            widgets.gradient_depth(data=data, mode="live")
+
+
+def test_gradients_that_are_exactly_zero_are_shown_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = widgets.depth_gradients(("tanh",), (1e-300,), depth=3, width=4, n=4, n_inputs=3)
+        fig = widgets.GradientDepthFigure(d)
+        fig.png("tanh", 1e-300)
+        assert "exactly zero" in fig.alt("tanh", 1e-300)
+
+
+@pytest.mark.parametrize("classes, exc", [(None, TypeError), ("abc", TypeError), (("a", "b", 3), TypeError),
+                                          (True, TypeError)])
+def test_softmax_bars_need_one_name_per_class(classes, exc):
+    with pytest.raises(exc, match="classes"):
+        widgets.SoftmaxBars((2.0, 1.0, -1.0), classes)
+
+
+@pytest.mark.parametrize("temperature, exc", [(None, TypeError), (True, TypeError), ("1.0", TypeError),
+                                              (1 + 1j, TypeError), (np.ones(3), TypeError), (10**400, ValueError)])
+def test_softmax_temperature_refuses_a_temperature_that_is_not_a_number(temperature, exc):
+    with pytest.raises(exc, match="temperature"):
+        widgets.softmax_temperature(temperature, mode="live")

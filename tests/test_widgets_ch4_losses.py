@@ -221,3 +221,39 @@ def test_figures_draw_without_warnings():
         warnings.simplefilter("error")
         ch4.LossCurves().png(0.01, 0.0)
         ch4.CostSurface(*_data(), resolution=21).png(6.0, -6.0)
+
+
+# --- bad input: refused by name -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, value, exc", [
+    ("w_range", None, TypeError), ("w_range", (-1.0, 1 + 1j), TypeError), ("w_range", (-1.0, np.inf), ValueError),
+    ("w_range", (-1.0, 0.0, 1.0), ValueError), ("b_range", [[1.0, 2.0], [3.0]], TypeError),
+    ("b_range", (1.0, -1.0), ValueError), ("resolution", 10**400, ValueError), ("resolution", 1, ValueError),
+    ("resolution", 2.5, TypeError), ("resolution", 5000, ValueError),
+])
+def test_cost_surface_refuses_bad_ranges_and_resolutions(name, value, exc):
+    with pytest.raises(exc, match=name):
+        ch4.CostSurface(*_data(), **{name: value})
+
+
+@pytest.mark.parametrize("value, exc", [(True, TypeError), (False, TypeError), (None, TypeError),
+                                        (np.ones(3), TypeError), (np.nan, ValueError)])
+def test_cost_surface_moves_refuse_what_is_not_a_number(value, exc):
+    s = ch4.CostSurface(*_data(), resolution=11)
+    for method in (s.cost, s.update, s, s.png):
+        with pytest.raises(exc, match=r"\bw\b"):
+            method(value, 0.5)
+        with pytest.raises(exc, match=r"\bb\b"):
+            method(1.0, value)
+
+
+@pytest.mark.parametrize("value, exc", [(np.ones(3), TypeError), (True, TypeError), (None, TypeError),
+                                        (np.nan, ValueError)])
+def test_loss_curves_refuse_what_is_not_a_number(value, exc):
+    curves = ch4.LossCurves()
+    for method in (curves.update, curves, curves.png):
+        with pytest.raises(exc, match=r"\by\b"):
+            method(0.7, value)
+        with pytest.raises(exc, match=r"\bp\b"):
+            method(value, 1.0)

@@ -185,3 +185,38 @@ def test_figure_draws_without_warnings():
         fig = ch8.LearningCurves(runs)
         fig.png(0.25, 0.0)
         assert fig.note.get_text() == "diverged in epoch 1" and "first epoch" in ch8._alt(fig, 0.25, 0.0)
+
+
+@pytest.mark.parametrize("value, exc", [(None, TypeError), (1 + 1j, TypeError), (10**400, ValueError),
+                                        (np.ones(3), TypeError), (False, TypeError), (np.nan, ValueError)])
+def test_run_coordinates_must_be_numbers(value, exc):
+    fig = ch8.LearningCurves(_runs())
+    for method in (fig.curves, fig.update, fig.summary, fig.warning, fig, fig.png):
+        with pytest.raises(exc, match=r"\blr\b"):
+            method(value, 0.0)
+        with pytest.raises(exc, match=r"\bl2\b"):
+            method(0.05, value)
+    if value is not None:  # None picks the middle of the grid
+        with pytest.raises(exc, match=r"\blr\b"):
+            widgets.learning_curves(_runs(), lr=value, mode="live")
+        with pytest.raises(exc, match=r"\bl2\b"):
+            widgets.learning_curves(_runs(), l2=value, mode="live")
+
+
+@pytest.mark.parametrize("epochs, exc", [(np.nan, TypeError), ("20", TypeError), (20.0, TypeError),
+                                         (True, TypeError), (0, ValueError), (10**400, ValueError)])
+def test_epochs_must_be_a_count(epochs, exc):
+    with pytest.raises(exc, match="epochs"):
+        ch8.LearningCurves(_runs(), epochs=epochs)
+    with pytest.raises(exc, match="epochs"):
+        widgets.learning_curves(_runs(), epochs=epochs, mode="live")
+
+
+@pytest.mark.parametrize("runs, background, match", [
+    ({(None, 0.0): _curves(0.05, 0.0)}, None, "learning rate of runs key"),
+    ({(0.05, np.nan): _curves(0.05, 0.0)}, None, "penalty of runs key"),
+    (_runs(), [(0.05, "0")], r"background\[0\]\[1\]"),
+])
+def test_keys_must_be_numbers(runs, background, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        ch8.LearningCurves(runs, background=background)

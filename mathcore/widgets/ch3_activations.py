@@ -27,7 +27,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from .. import activations, plotting
-from .._validate import MAX_SAMPLES, as_float_array, check_scalar, check_seed
+from .._validate import (MAX_ELEMENTS, MAX_SAMPLES, as_float_array, check_scalar, check_seed, checked, instance_of,
+                         integer, optional, real, sequence_of, text)
+from ..activations import ACTIVATIONS
 from ..network import MLP, layer_gradient_norms
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
 
@@ -113,6 +115,7 @@ class DepthGradients:
     mean_slope: np.ndarray
     z_edges: np.ndarray
 
+    @checked(activation=text, gain=real())
     def index(self, activation: str, gain: float) -> tuple[int, int]:
         """Positions of ``activation`` and ``gain`` in the arrays (ValueError if absent)."""
         if activation not in self.activations:
@@ -128,6 +131,9 @@ class DepthGradients:
         return len(self.sizes) - 2
 
 
+@checked(activations=sequence_of(text, min_length=1), gains=sequence_of(real(low=0.0, low_open=True), min_length=1),
+         depth=integer(low=1, high=MAX_ELEMENTS), width=integer(low=1, high=MAX_ELEMENTS),
+         n=integer(low=1, high=MAX_SAMPLES), n_inputs=integer(low=1, high=MAX_ELEMENTS))
 def depth_gradients(
     activations: Sequence[str] = DEPTH_ACTIVATIONS,
     gains: Sequence[float] = DEPTH_GAINS,
@@ -151,13 +157,17 @@ def depth_gradients(
     See :class:`DepthGradients`.
     """
     names = tuple(activations)
-    gains = tuple(float(check_scalar(g, "gain", low=0.0, low_open=True)) for g in gains)
-    if not names or not gains:
-        raise ValueError("activations and gains must not be empty")
-    depth = check_scalar(depth, "depth", low=1, integer=True)
-    width = check_scalar(width, "width", low=1, integer=True)
-    n = check_scalar(n, "n", low=1, high=MAX_SAMPLES, integer=True)
-    n_inputs = check_scalar(n_inputs, "n_inputs", low=1, integer=True)
+    for i, name in enumerate(names):
+        if name not in ACTIVATIONS:
+            raise ValueError(f"activations[{i}] must be a hidden activation, one of {', '.join(ACTIVATIONS)}; "
+                             f"got {name!r}")
+    n_params = width * (n_inputs + 1) + (depth - 1) * width * (width + 1) + width + 1
+    if n_params > MAX_ELEMENTS:
+        raise ValueError(f"depth {depth}, width {width} and n_inputs {n_inputs} give networks of {n_params} "
+                         f"parameters, more than {MAX_ELEMENTS}")
+    if n * max(n_inputs, width * depth) > MAX_ELEMENTS:
+        raise ValueError(f"n {n} samples of n_inputs {n_inputs} inputs through depth {depth} layers of width "
+                         f"{width} hold more than {MAX_ELEMENTS} numbers")
     rng = np.random.default_rng(check_seed(seed))
     X = rng.standard_normal((n, n_inputs))  # (n, n_inputs)
     Y = rng.standard_normal((n, 1))  # (n, 1)
@@ -173,12 +183,24 @@ def depth_gradients(
         initial = [p.copy() for p in net.params]
         for j, g in enumerate(gains):
             net.params = [g * p if k % 2 == 0 else p.copy() for k, p in enumerate(initial)]
-            norms[i, j] = layer_gradient_norms(net, X, Y)  # (L,)
-            A, Zs = X, []
-            for W, b in zip(net.params[0:-2:2], net.params[1:-2:2]):
-                Z = A @ W.T + b  # (n, width)
-                Zs.append(Z)
-                A = act(Z)  # (n, width)
+            # A gain far above 1 grows the signal like gain ** depth: past float64's range it is refused
+            # below by name, not left as overflow warnings from inside NumPy.
+            finite = False
+            with np.errstate(over="ignore", invalid="ignore"):
+                A, Zs = X, []
+                for W, b in zip(net.params[0:-2:2], net.params[1:-2:2]):
+                    Z = A @ W.T + b  # (n, width)
+                    if not np.isfinite(Z).all():
+                        break
+                    Zs.append(Z)
+                    A = act(Z)  # (n, width)
+                else:
+                    if np.isfinite(A @ net.params[-2].T + net.params[-1]).all():  # (n, 1), the output
+                        norms[i, j] = layer_gradient_norms(net, X, Y)  # (L,)
+                        finite = np.isfinite(norms[i, j]).all()
+            if not finite:
+                raise ValueError(f"gains[{j}] = {g:g} overflows float64 through {depth} layers of {name}; "
+                                 "choose a smaller gain or depth")
             Z = np.concatenate([z.ravel() for z in Zs])  # (n * width * depth,)
             counts, _ = np.histogram(Z, bins=_N_BINS, range=(-_Z_LIM, _Z_LIM))  # (B,), equal bins: no sort
             share[i, j] = counts / Z.size
@@ -187,8 +209,17 @@ def depth_gradients(
     return DepthGradients(names, gains, tuple(sizes), norms, share, outside, slope, edges)
 
 
+def _ratio(norms: np.ndarray) -> float:
+    """The first layer's gradient norm over the last's: inf if only the last is zero, nan if both are."""
+    # exactly zero gradients (dead units, a tiny gain) are data to show, not a division to warn about
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(norms[0] / norms[-1])
+
+
 def _trend(norms: np.ndarray) -> str:
-    ratio = norms[0] / norms[-1]
+    if not norms.any():
+        return "every layer's gradient is exactly zero (vanished)"
+    ratio = _ratio(norms)
     if ratio < 1e-2:
         change = f"shrinking towards the input by a factor {_sci(ratio)} (vanishing)"
     elif ratio > 1e2:
@@ -212,6 +243,7 @@ class GradientDepthFigure:
     the others in grey. :meth:`png` redraws only what moves.
     """
 
+    @checked(data=instance_of(DepthGradients, what="a DepthGradients (see depth_gradients)"))
     def __init__(self, data: DepthGradients):
         self.data = data
         with plotting.book_style():
@@ -283,7 +315,7 @@ class GradientDepthFigure:
             line.set_ydata(d.norms[k, j])
         norms = d.norms[i, j]  # (L,)
         self.main.set_ydata(norms)
-        self.right_values[0].set_text(f"{norms[0] / norms[-1]:.1e}")
+        self.right_values[0].set_text(f"{_ratio(norms):.1e}")
         self.right_values[1].set_text(f"{norms.max():.1e}")
 
     def __call__(self, activation: str, gain: float) -> Figure:
@@ -311,6 +343,7 @@ class GradientDepthFigure:
         )
 
 
+@checked(data=optional(instance_of(DepthGradients, what="a DepthGradients (see depth_gradients)")))
 def gradient_depth(
     activation: str = "sigmoid",
     gain: float = 1.0,
@@ -388,6 +421,7 @@ def temperature_summary(z, temperature: float) -> dict:
 class SoftmaxBars:
     """A bar chart of :math:`\\operatorname{softmax}(z/T)`, updated in place as :math:`T` moves."""
 
+    @checked(classes=sequence_of(text))
     def __init__(self, logits=_LOGITS, classes=_CLASSES):
         self.z = as_float_array(logits, "logits", ndim=1)
         self.classes = tuple(classes)
@@ -462,6 +496,7 @@ def softmax_temperature(temperature: float = 1.0, *, mode: str | None = None) ->
     the largest logit, large :math:`T` flattens them towards uniform.
     """
     chosen = _check_mode(mode) if mode is not None else _env_mode()
+    check_scalar(temperature, "temperature")
     if not any(math.isclose(temperature, t) for t in TEMPERATURES):
         raise ValueError(f"temperature must be one of {TEMPERATURES}, got {temperature!r}")
     bars = SoftmaxBars()

@@ -12,13 +12,15 @@ computed once per builder call, never per move.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MultipleLocator
 
 from .. import losses, plotting
-from .._validate import as_float_array, check_scalar
+from .._validate import MAX_ELEMENTS, as_float_array, check_scalar, checked, integer, real, sequence_of
 from ..activations import _sigmoid
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
 
@@ -136,6 +138,7 @@ class LossCurves:
     def _row(label: str, *cells: str) -> str:
         return f"{label:<15}" + "".join(f"{c:>11}" for c in cells)
 
+    @checked(p=real(), y=real())
     def update(self, p: float, y: float) -> dict:
         """Show prediction ``p`` of target ``y``; return :func:`prediction_losses` at ``p``."""
         if y != self._y:  # the curves depend on the target only
@@ -244,12 +247,17 @@ class CostSurface:
         Grid points per side.
     """
 
+    # resolution ** 2 grid points, each a cost over the whole data set
+    @checked(w_range=sequence_of(real(), length=2), b_range=sequence_of(real(), length=2),
+             resolution=integer(low=2, high=math.isqrt(MAX_ELEMENTS)))
     def __init__(self, x, y, *, w_range=(-6.5, 6.5), b_range=(-6.5, 6.5), resolution: int = 105):
         x = as_float_array(x, "x", ndim=1)
         y = as_float_array(y, "y", ndim=1)
-        resolution = check_scalar(resolution, "resolution", low=2, integer=True)
+        if x.size * resolution**2 > MAX_ELEMENTS:
+            raise ValueError(f"resolution {resolution} over {x.size} data points needs {x.size * resolution**2} "
+                             f"costs, more than {MAX_ELEMENTS}")
         for name, r in (("w_range", w_range), ("b_range", b_range)):
-            if len(r) != 2 or not r[0] < r[1]:
+            if not r[0] < r[1]:
                 raise ValueError(f"{name} must be (low, high) with low < high, got {r!r}")
         self.x, self.y = x, y
         self.ws = np.linspace(*w_range, resolution)  # (r,)
@@ -313,13 +321,14 @@ class CostSurface:
         self.fig, self.data_ax = fig, data_ax
         self._blit = Blitter(fig, [self.curve, self.legend, *self.markers.values(), *self.values.values()])
 
+    @checked(w=real(), b=real())
     def cost(self, w: float, b: float) -> dict[str, float]:
         """Both costs at (w, b), computed exactly (not read off the grid)."""
         return {name: float(losses.sigmoid_neuron_cost(self.x, self.y, w, b, name)) for name in losses.NEURON_LOSSES}
 
     def update(self, w: float, b: float) -> dict[str, float]:
         """Move the marker to (w, b); return both costs there."""
-        costs = self.cost(w, b)
+        costs = self.cost(w, b)  # checks w and b, for every method that moves the marker
         self.curve.set_data(self.xs, _sigmoid(w * self.xs + b))
         for name, value in costs.items():
             self.markers[name].set_data([w], [b])

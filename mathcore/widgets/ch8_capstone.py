@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .. import plotting
-from .._validate import as_float_array
+from .._validate import MAX_ITERATIONS, as_float_array, check_scalar, checked, integer, optional, real
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
 
 __all__ = ["TrainingCurves", "LearningCurves", "learning_curves"]
@@ -81,7 +81,9 @@ def _check_runs(runs, epochs=None) -> tuple[dict, tuple, tuple]:
     for key, curves in runs.items():
         if not (isinstance(key, tuple) and len(key) == 2):
             raise ValueError(f"runs keys must be (learning rate, penalty) pairs, got {key!r}")
-        checked[(float(key[0]), float(key[1]))] = _check_curves(curves, key)
+        lr = check_scalar(key[0], f"the learning rate of runs key {key!r}")
+        l2 = check_scalar(key[1], f"the penalty of runs key {key!r}")
+        checked[(lr, l2)] = _check_curves(curves, key)
     lrs = tuple(sorted({k[0] for k in checked}))
     l2s = tuple(sorted({k[1] for k in checked}))
     missing = [(a, b) for a in lrs for b in l2s if (a, b) not in checked]
@@ -114,12 +116,14 @@ class LearningCurves:
         their last digits, and so their pixels, differ from one CPU to another.
     """
 
+    @checked(epochs=optional(integer(low=1, high=MAX_ITERATIONS)))
     def __init__(self, runs: Mapping, epochs: int | None = None, background=None):
         self.runs, self.lrs, self.l2s = _check_runs(runs)
         self.background = tuple(self.runs) if background is None else tuple(
-            self._key(key) for key in _check_background(background))
+            self._key(*key, names=(f"background[{i}][0]", f"background[{i}][1]"))
+            for i, key in enumerate(_check_background(background)))
         longest = max(c.train_loss.size for c in self.runs.values())
-        self.epochs = max(1, longest) if epochs is None else int(epochs)
+        self.epochs = max(1, longest) if epochs is None else epochs
         if self.epochs < max(1, longest):
             raise ValueError(f"epochs must be at least the longest run ({longest}), got {epochs}")
         with plotting.book_style():
@@ -161,16 +165,15 @@ class LearningCurves:
         self.fig, self.left, self.right = fig, left, right
         self._blit = Blitter(fig, [*self.lines.values(), self.readout, self.note])
 
-    def _key(self, key) -> tuple[float, float]:
-        lr, l2 = key
-        key = (float(lr), float(l2))
+    def _key(self, lr, l2, names=("lr", "l2")) -> tuple[float, float]:
+        key = (check_scalar(lr, names[0]), check_scalar(l2, names[1]))
         if key not in self.runs:
             raise ValueError(f"no recorded run at lr={lr}, l2={l2}; the grid has lr in {self.lrs} and l2 in {self.l2s}")
         return key
 
     def curves(self, lr: float, l2: float) -> TrainingCurves:
         """The recorded run at learning rate ``lr`` and penalty ``l2``."""
-        return self.runs[self._key((lr, l2))]
+        return self.runs[self._key(lr, l2)]
 
     def update(self, lr: float, l2: float) -> TrainingCurves:
         """Draw the run at (lr, l2); return its curves."""
@@ -249,6 +252,7 @@ def _alt(figure: LearningCurves, lr: float, l2: float) -> str:
     )
 
 
+@checked(lr=optional(real()), l2=optional(real()))
 def learning_curves(runs: Mapping, *, lr: float | None = None, l2: float | None = None,
                     epochs: int | None = None, background=None, mode: str | None = None) -> FigureBox:
     r"""Chapter 8's figure: the recorded learning curves of one run of a grid, picked by two sliders.
@@ -275,8 +279,8 @@ def learning_curves(runs: Mapping, *, lr: float | None = None, l2: float | None 
     """
     chosen = _check_mode(mode) if mode is not None else _env_mode()
     figure = LearningCurves(runs, epochs, background)
-    lr = figure.lrs[len(figure.lrs) // 2] if lr is None else float(lr)
-    l2 = figure.l2s[len(figure.l2s) // 2] if l2 is None else float(l2)
+    lr = figure.lrs[len(figure.lrs) // 2] if lr is None else lr
+    l2 = figure.l2s[len(figure.l2s) // 2] if l2 is None else l2
     figure.curves(lr, l2)  # refuses a starting point off the grid
     sliders = {
         "lr": Slider(figure.lrs, lr, "learning rate η"),
