@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .. import plotting
-from .._validate import as_float_array, check_scalar, lookup
+from .._validate import as_float_array, check_scalar, checked, lookup, optional, real, sequence_of, text
 from ..autodiff import Value
 from ..network import MLP
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
@@ -100,6 +100,8 @@ class WeightSlice:
         The shifts at which the curves are drawn.
     """
 
+    # None would be MLP's default loss for the output, not this class's documented "mse"
+    @checked(loss=text)
     def __init__(self, params, X, Y, *, activation: str = "sigmoid", output: str = "sigmoid", loss: str = "mse"):
         if isinstance(params, (str, bytes, np.ndarray)) or not isinstance(params, (list, tuple)):
             raise TypeError(f"params must be a list [W1, b1, ..., WL, bL], got {type(params).__name__}")
@@ -245,6 +247,7 @@ class WeightSlice:
         )
 
 
+@checked(weight=optional(text), weights=optional(sequence_of(text, min_length=1)))
 def weight_slice(params, X, Y, *, weight: str | None = None, shift: float = 0.0, weights=None,
                  activation: str = "sigmoid", output: str = "sigmoid", loss: str = "mse",
                  mode: str | None = None) -> FigureBox:
@@ -269,10 +272,9 @@ def weight_slice(params, X, Y, *, weight: str | None = None, shift: float = 0.0,
     chosen = _check_mode(mode) if mode is not None else _env_mode()
     plot = WeightSlice(params, X, Y, activation=activation, output=output, loss=loss)
     offered = list(plot.names if weights is None else weights)
-    for name in offered:
-        lookup({n: n for n in plot.names}, name, "parameter")
-    if not offered:
-        raise ValueError("weights must name at least one parameter")
+    for i, name in enumerate(offered):
+        if name not in plot.names:
+            raise ValueError(f"weights[{i}]: unknown parameter {name!r}; known: {', '.join(sorted(plot.names))}")
     weight = offered[0] if weight is None else weight
     if weight not in offered:
         raise ValueError(f"weight {weight!r} is not among the offered parameters {offered}")
@@ -296,12 +298,18 @@ _OP_NAMES = {"+": "u + v", "*": "u × v", "−": "u − v", "σ": "σ(u)", "exp"
              "tanh": "tanh(u)", "relu": "relu(u)", "**2": "u²", "**-1": "1/u"}
 
 
+@checked(x_gap=real(low=0.0, low_open=True), y_gap=real(low=0.0, low_open=True))
 def draw_graph(ax: Axes, root: Value, *, x_gap: float = 1.0, y_gap: float = 0.9) -> dict:
     """Draw the computation graph of ``root`` on ``ax``, inputs on the left, each node with its data and grad.
 
     Each node sits in the column of its longest path from an input, and each
     column is centred. A node shows its label or operation, its value and,
     under it, its gradient (call ``root.backward()`` first).
+
+    Parameters
+    ----------
+    x_gap, y_gap : float
+        The distance between columns and between the nodes of a column, in data units (> 0).
 
     Returns
     -------
