@@ -154,3 +154,10 @@ def test_on_the_edge_is_neither_convergence_nor_divergence():
 def test_quadratic_descent_refuses_bad_input_by_name(name, value, error):
     with pytest.raises(error, match=rf"\b{name}\b"):
         ch5.quadratic_descent(0.1, **{name: value})
+
+
+def test_a_loss_beyond_float64_at_the_start_is_refused_by_name_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="curvatures and start give a loss beyond float64"):
+            ch5.quadratic_descent(0.1, curvatures=(1e300, 1.0), start=(1e300, 1.0))

@@ -76,6 +76,10 @@ def quadratic_descent(lr: float, momentum: float = 0.0, *, steps: int = STEPS,
         if value.shape != (2,):
             raise ValueError(f"{name} must hold 2 numbers, one per coordinate of w, got shape {value.shape}")
     f, grad = _quadratic(lam)
+    with np.errstate(over="ignore", invalid="ignore"):
+        c0 = f(w0)
+    if not np.isfinite(c0):  # minimize would blame the gradient, which overflows with it
+        raise ValueError(f"curvatures and start give a loss beyond float64 at the start ({c0}): they are too large")
     path = optim.minimize(f, grad, w0, lr=lr, steps=steps, momentum=momentum)
     return path, optim.quadratic_rate(lr, lam, momentum)
 
