@@ -168,3 +168,17 @@ def test_weight_slice_refuses_bad_choices_by_name(kwargs, error, name):
 def test_draw_graph_gaps_are_positive_numbers(name, gap, error):
     with pytest.raises(error, match=name):
         ch6.draw_graph(Figure().add_subplot(), Value(1.0, "a") * 2.0, **{name: gap})
+
+
+def test_weight_slice_refuses_a_repeated_parameter():
+    with pytest.raises(ValueError, match=r"weights\[1\] repeats"):
+        widgets.weight_slice(list(HAND_PARAMS), X, Y, weights=["w⁽¹⁾₁₁", "w⁽¹⁾₁₁"])
+
+
+@pytest.mark.parametrize("scale_params, scale_x", [(1e200, 1e200), (1.0, 1e300)])
+def test_a_cost_beyond_float64_is_refused_by_name_without_warnings(scale_params, scale_x):
+    params = [p * scale_params for p in HAND_PARAMS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="params, X and Y give a cost"):
+            ch6.WeightSlice(params, X * scale_x, Y, activation="relu", output="identity")
