@@ -130,7 +130,7 @@ def test_argument_errors():
         widgets.penalty_strength(x, y, x_test, y_test, l2=10 ** -7.75, mode="static")
     with pytest.raises(ValueError, match="x and y must have the same length"):
         ch7.RidgePath(x, y[:-1], x_test, y_test)
-    with pytest.raises(ValueError, match="every l2 must be > 0"):
+    with pytest.raises(ValueError, match="every l2 in l2s must be > 0"):
         ch7.RidgePath(x, y, x_test, y_test, l2s=[0.0, 1.0])
     with pytest.raises(ValueError, match="x_test must have one feature"):
         ch7.RidgePath(x, y, np.ones((5, 2)), y_test[:5])
@@ -166,3 +166,13 @@ def test_exact_fit_draws_without_warnings():
         # a constant target is fitted exactly: training and test errors are 0, which no log axis shows
         p = ch7.RidgePath(x, np.ones(x.shape[0]), x_test, np.ones(x_test.shape[0]), degree=3, l2s=[1e-3, 1e-2])
         p.png(1e-3)
+
+
+def test_overflow_is_refused_by_name_without_warnings():
+    x, y, x_test, y_test = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="x_test must lie near"):
+            ch7.RidgePath(x, y, x_test * 1e100, y_test, degree=12, l2s=[1e-3])
+        with pytest.raises(ValueError, match="y and y_test are too large"):
+            ch7.RidgePath(x, y * 1e200, x_test, y_test * 1e200, degree=3, l2s=[1e-3])

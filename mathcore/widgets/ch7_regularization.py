@@ -94,14 +94,24 @@ class RidgePath:
         self.degree = check_scalar(degree, "degree", low=1, high=MAX_DEGREE, integer=True)
         l2s = as_float_array(l2s, "l2s", ndim=1)
         if (l2s <= 0).any():
-            raise ValueError(f"every l2 must be > 0 (the axis is logarithmic), got {l2s[l2s <= 0][0]}")
+            raise ValueError(f"every l2 in l2s must be > 0 (the axis is logarithmic), got {l2s[l2s <= 0][0]}")
         self.l2s = l2s  # (k,)
-        F = regularization.polynomial_features(self.x, self.degree)  # (n, D)
-        F_test = regularization.polynomial_features(self.x_test, self.degree)  # (m, D)
-        self.W, self.b = regularization.ridge_path(F, self.y, l2s)  # (k, D), (k,)
-        self.train_error = np.mean((F @ self.W.T + self.b - self.y[:, None]) ** 2, axis=0)  # (k,)
-        self.test_error = np.mean((F_test @ self.W.T + self.b - self.y_test[:, None]) ** 2, axis=0)  # (k,)
-        self.curves = regularization.polynomial_features(self.XS, self.degree) @ self.W.T + self.b  # (300, k)
+        # Inputs far outside [0, 1] or huge targets overflow in the powers and the squared errors: that is
+        # refused below, naming them, instead of warned about there and failing later in Matplotlib.
+        with np.errstate(over="ignore", invalid="ignore"):
+            F = regularization.polynomial_features(self.x, self.degree)  # (n, D)
+            F_test = regularization.polynomial_features(self.x_test, self.degree)  # (m, D)
+            for name, values, powers in (("x", self.x, F), ("x_test", self.x_test, F_test)):
+                if not np.isfinite(powers).all():
+                    raise ValueError(f"{name} must lie near [0, 1]: its power {self.degree} overflows float64 "
+                                     f"(|{name}| reaches {np.abs(values).max():.3g})")
+            self.W, self.b = regularization.ridge_path(F, self.y, l2s)  # (k, D), (k,)
+            self.train_error = np.mean((F @ self.W.T + self.b - self.y[:, None]) ** 2, axis=0)  # (k,)
+            self.test_error = np.mean((F_test @ self.W.T + self.b - self.y_test[:, None]) ** 2, axis=0)  # (k,)
+            self.curves = regularization.polynomial_features(self.XS, self.degree) @ self.W.T + self.b  # (300, k)
+        if not all(np.isfinite(a).all() for a in (self.W, self.b, self.train_error, self.test_error, self.curves)):
+            raise ValueError("x, y, x_test and y_test give fits or squared errors beyond float64 (inf or nan): "
+                             "y and y_test are too large for this figure")
         self._build()
 
     @checked(l2=real())
