@@ -142,3 +142,22 @@ def test_on_the_edge_is_neither_convergence_nor_divergence():
     assert shown["rate"] == pytest.approx(1.0) and not shown["diverges"]
     assert shown["message"].startswith("on the edge")
     assert "neither grow nor shrink" in ch5._alt(0.2, 0.0)
+
+
+@pytest.mark.parametrize("name, value, error", [
+    ("curvatures", None, TypeError), ("curvatures", "ab", TypeError), ("curvatures", (1.0, 2j), TypeError),
+    ("curvatures", (1.0, float("nan")), ValueError), ("curvatures", (1.0,), ValueError),
+    ("curvatures", [[1.0, 10.0]], ValueError), ("curvatures", [1.0, [2.0, 3.0]], TypeError),
+    ("start", None, TypeError), ("start", (0.0, float("inf")), ValueError), ("start", (), ValueError),
+    ("start", (1.0, 2.0, 3.0), ValueError), ("steps", 0, ValueError), ("steps", 2.0, TypeError),
+    ("steps", 10**400, ValueError)])
+def test_quadratic_descent_refuses_bad_input_by_name(name, value, error):
+    with pytest.raises(error, match=rf"\b{name}\b"):
+        ch5.quadratic_descent(0.1, **{name: value})
+
+
+def test_a_loss_beyond_float64_at_the_start_is_refused_by_name_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="curvatures and start give a loss beyond float64"):
+            ch5.quadratic_descent(0.1, curvatures=(1e300, 1.0), start=(1e300, 1.0))

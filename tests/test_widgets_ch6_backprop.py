@@ -149,3 +149,36 @@ def test_figures_draw_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ch6.WeightSlice(list(HAND_PARAMS), X, Y).png("b⁽²⁾₁", 3.0)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"weights": "w⁽¹⁾₁₁"}, TypeError, "weights"), ({"weights": True}, TypeError, "weights"),
+    ({"weights": []}, ValueError, "weights"), ({"weights": [1.0]}, TypeError, r"weights\[0\]"),
+    ({"weights": ["w⁽¹⁾₁₁", "a"]}, ValueError, r"weights\[1\]"), ({"weight": 3}, TypeError, "weight"),
+    ({"loss": None}, TypeError, "loss")])
+def test_weight_slice_refuses_bad_choices_by_name(kwargs, error, name):
+    with pytest.raises(error, match=rf"\b{name}"):
+        widgets.weight_slice(list(HAND_PARAMS), X, Y, **kwargs)
+
+
+@pytest.mark.parametrize("gap, error", [(None, TypeError), ("1", TypeError), (True, TypeError),
+                                        (0.0, ValueError), (-1.0, ValueError), (float("inf"), ValueError),
+                                        (10**400, ValueError)])
+@pytest.mark.parametrize("name", ["x_gap", "y_gap"])
+def test_draw_graph_gaps_are_positive_numbers(name, gap, error):
+    with pytest.raises(error, match=name):
+        ch6.draw_graph(Figure().add_subplot(), Value(1.0, "a") * 2.0, **{name: gap})
+
+
+def test_weight_slice_refuses_a_repeated_parameter():
+    with pytest.raises(ValueError, match=r"weights\[1\] repeats"):
+        widgets.weight_slice(list(HAND_PARAMS), X, Y, weights=["w⁽¹⁾₁₁", "w⁽¹⁾₁₁"])
+
+
+@pytest.mark.parametrize("scale_params, scale_x", [(1e200, 1e200), (1.0, 1e300)])
+def test_a_cost_beyond_float64_is_refused_by_name_without_warnings(scale_params, scale_x):
+    params = [p * scale_params for p in HAND_PARAMS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="params, X and Y give a cost"):
+            ch6.WeightSlice(params, X * scale_x, Y, activation="relu", output="identity")

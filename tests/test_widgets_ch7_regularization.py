@@ -130,7 +130,7 @@ def test_argument_errors():
         widgets.penalty_strength(x, y, x_test, y_test, l2=10 ** -7.75, mode="static")
     with pytest.raises(ValueError, match="x and y must have the same length"):
         ch7.RidgePath(x, y[:-1], x_test, y_test)
-    with pytest.raises(ValueError, match="every l2 must be > 0"):
+    with pytest.raises(ValueError, match="every l2 in l2s must be > 0"):
         ch7.RidgePath(x, y, x_test, y_test, l2s=[0.0, 1.0])
     with pytest.raises(ValueError, match="x_test must have one feature"):
         ch7.RidgePath(x, y, np.ones((5, 2)), y_test[:5])
@@ -142,3 +142,37 @@ def test_figure_draws_without_warnings():
         p = ch7.RidgePath(*_data(), degree=5, l2s=[1e-6, 1.0])
         p.png(1e-6)
         p.png(1.0)
+
+
+@pytest.mark.parametrize("method", ["index", "update", "png", "alt", "__call__"])
+@pytest.mark.parametrize("l2, error", [(None, TypeError), ("1e-3", TypeError), (10**400, ValueError),
+                                       (float("nan"), ValueError)])
+def test_strength_of_a_frame_is_a_finite_real_number(path, method, l2, error):
+    with pytest.raises(error, match=r"\bl2\b"):
+        getattr(path, method)(l2)
+
+
+@pytest.mark.parametrize("degree, error", [(ch7.MAX_DEGREE + 1, ValueError), (10**400, ValueError),
+                                           (0, ValueError), (3.0, TypeError)])
+def test_degree_is_bounded(degree, error):
+    with pytest.raises(error, match=r"\bdegree\b"):
+        ch7.RidgePath(*_data(), degree=degree, l2s=[1e-3])
+
+
+def test_exact_fit_draws_without_warnings():
+    x, _, x_test, _ = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # a constant target is fitted exactly: training and test errors are 0, which no log axis shows
+        p = ch7.RidgePath(x, np.ones(x.shape[0]), x_test, np.ones(x_test.shape[0]), degree=3, l2s=[1e-3, 1e-2])
+        p.png(1e-3)
+
+
+def test_overflow_is_refused_by_name_without_warnings():
+    x, y, x_test, y_test = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="x_test must lie near"):
+            ch7.RidgePath(x, y, x_test * 1e100, y_test, degree=12, l2s=[1e-3])
+        with pytest.raises(ValueError, match="y and y_test are too large"):
+            ch7.RidgePath(x, y * 1e200, x_test, y_test * 1e200, degree=3, l2s=[1e-3])

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import optim, plotting
-from .._validate import check_scalar
+from .._validate import MAX_ITERATIONS, array, check_scalar, checked, integer
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
 
 __all__ = ["QUADRATIC_CURVATURES", "QUADRATIC_START", "quadratic_descent", "DescentPlot", "descent_on_quadratic",
@@ -46,9 +46,21 @@ def _quadratic(lam: np.ndarray):
     return f, grad
 
 
+@checked(steps=integer(low=1, high=MAX_ITERATIONS), curvatures=array(ndim=1), start=array(ndim=1))
 def quadratic_descent(lr: float, momentum: float = 0.0, *, steps: int = STEPS,
                       curvatures=QUADRATIC_CURVATURES, start=QUADRATIC_START) -> tuple[optim.Path, float]:
     r"""Gradient descent on :math:`C(\mathbf w) = \frac12(\lambda_1 w_1^2 + \lambda_2 w_2^2)`: the path and its rate.
+
+    Parameters
+    ----------
+    lr, momentum : float
+        As in :func:`mathcore.optim.minimize`.
+    steps : int
+        Steps taken, at least 1.
+    curvatures : array_like, shape (2,)
+        :math:`(\lambda_1, \lambda_2)`, finite real numbers.
+    start : array_like, shape (2,)
+        The first iterate, finite.
 
     Returns
     -------
@@ -59,8 +71,16 @@ def quadratic_descent(lr: float, momentum: float = 0.0, *, steps: int = STEPS,
         grows (rate > 1) by about this factor per step, the loss by its square.
     """
     lam = np.asarray(curvatures, dtype=np.float64)  # (2,)
+    w0 = np.asarray(start, dtype=np.float64)  # (2,)
+    for name, value in (("curvatures", lam), ("start", w0)):
+        if value.shape != (2,):
+            raise ValueError(f"{name} must hold 2 numbers, one per coordinate of w, got shape {value.shape}")
     f, grad = _quadratic(lam)
-    path = optim.minimize(f, grad, np.asarray(start, dtype=np.float64), lr=lr, steps=steps, momentum=momentum)
+    with np.errstate(over="ignore", invalid="ignore"):
+        c0 = f(w0)
+    if not np.isfinite(c0):  # minimize would blame the gradient, which overflows with it
+        raise ValueError(f"curvatures and start give a loss beyond float64 at the start ({c0}): they are too large")
+    path = optim.minimize(f, grad, w0, lr=lr, steps=steps, momentum=momentum)
     return path, optim.quadratic_rate(lr, lam, momentum)
 
 

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .. import plotting
-from .._validate import as_float_array, check_scalar, lookup
+from .._validate import as_float_array, check_scalar, checked, lookup, optional, real, sequence_of, text
 from ..autodiff import Value
 from ..network import MLP
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
@@ -100,6 +100,8 @@ class WeightSlice:
         The shifts at which the curves are drawn.
     """
 
+    # None would be MLP's default loss for the output, not this class's documented "mse"
+    @checked(loss=text)
     def __init__(self, params, X, Y, *, activation: str = "sigmoid", output: str = "sigmoid", loss: str = "mse"):
         if isinstance(params, (str, bytes, np.ndarray)) or not isinstance(params, (list, tuple)):
             raise TypeError(f"params must be a list [W1, b1, ..., WL, bL], got {type(params).__name__}")
@@ -114,17 +116,22 @@ class WeightSlice:
             p[...] = q
         self.loss_name = loss
         self.X, self.Y = X, Y
-        self.base = self.net.loss_and_gradients(X, Y, loss)  # validates X, Y and loss
         self.sizes = sizes
         self._params = parameter_names(sizes)
         self.names = [name for name, _, _ in self._params]
         self.shifts = np.linspace(-_SPAN, _SPAN, 57)  # (57,) smooth enough for these curves, at 1/8 of a unit
-        self.curves = {name: self._curve(name) for name in self.names}
-        top = max(c.max() for c in self.curves.values())
-        # the errors at the static positions fix the bars' limits (with a margin for the live slider's)
-        reach = max(float(np.abs(d).max()) for name in self.names for s in SHIFT_VALUES
-                    for d in self.evaluate(name, s)["deltas"])
-        self._build(top, reach)
+        # Huge params or X overflow inside the network; that is refused below by name, not warned about there.
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.base = self.net.loss_and_gradients(X, Y, loss)  # validates X, Y and loss
+            self.curves = {name: self._curve(name) for name in self.names}
+            # the errors at the static positions fix the bars' limits (with a margin for the live slider's)
+            deltas = np.concatenate([d for name in self.names for s in SHIFT_VALUES
+                                     for d in self.evaluate(name, s)["deltas"]])
+        curves = np.array(list(self.curves.values()))  # (parameters, 57)
+        if not (np.isfinite(curves).all() and np.isfinite(deltas).all()):
+            raise ValueError("params, X and Y give a cost or an error δ beyond float64 (inf or nan) when a "
+                             f"parameter moves by up to {_SPAN}: they are too large for this figure")
+        self._build(curves.max(), np.abs(deltas).max())
 
     def _entry(self, name: str) -> tuple[np.ndarray, tuple, float]:
         _, k, idx = self._params[self.names.index(lookup({n: n for n in self.names}, name, "parameter"))]
@@ -245,6 +252,7 @@ class WeightSlice:
         )
 
 
+@checked(weight=optional(text), weights=optional(sequence_of(text, min_length=1)))
 def weight_slice(params, X, Y, *, weight: str | None = None, shift: float = 0.0, weights=None,
                  activation: str = "sigmoid", output: str = "sigmoid", loss: str = "mse",
                  mode: str | None = None) -> FigureBox:
@@ -269,10 +277,11 @@ def weight_slice(params, X, Y, *, weight: str | None = None, shift: float = 0.0,
     chosen = _check_mode(mode) if mode is not None else _env_mode()
     plot = WeightSlice(params, X, Y, activation=activation, output=output, loss=loss)
     offered = list(plot.names if weights is None else weights)
-    for name in offered:
-        lookup({n: n for n in plot.names}, name, "parameter")
-    if not offered:
-        raise ValueError("weights must name at least one parameter")
+    for i, name in enumerate(offered):
+        if name not in plot.names:
+            raise ValueError(f"weights[{i}]: unknown parameter {name!r}; known: {', '.join(sorted(plot.names))}")
+        if name in offered[:i]:  # a typo, most likely; the slider would offer the parameter twice
+            raise ValueError(f"weights[{i}] repeats {name!r}")
     weight = offered[0] if weight is None else weight
     if weight not in offered:
         raise ValueError(f"weight {weight!r} is not among the offered parameters {offered}")
@@ -296,12 +305,19 @@ _OP_NAMES = {"+": "u + v", "*": "u × v", "−": "u − v", "σ": "σ(u)", "exp"
              "tanh": "tanh(u)", "relu": "relu(u)", "**2": "u²", "**-1": "1/u"}
 
 
+# Gaps only scale the drawing: 1e6 is far beyond any layout, and near 1e150 Matplotlib's arrow geometry overflows.
+@checked(x_gap=real(low=0.0, low_open=True, high=1e6), y_gap=real(low=0.0, low_open=True, high=1e6))
 def draw_graph(ax: Axes, root: Value, *, x_gap: float = 1.0, y_gap: float = 0.9) -> dict:
     """Draw the computation graph of ``root`` on ``ax``, inputs on the left, each node with its data and grad.
 
     Each node sits in the column of its longest path from an input, and each
     column is centred. A node shows its label or operation, its value and,
     under it, its gradient (call ``root.backward()`` first).
+
+    Parameters
+    ----------
+    x_gap, y_gap : float
+        The distance between columns and between the nodes of a column, in data units (> 0, at most 1e6).
 
     Returns
     -------

@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import data, plotting, regularization
-from .._validate import as_float_array, check_scalar
+from .._validate import as_float_array, check_scalar, checked, real
 from ._core import Blitter, FigureBox, Slider, _check_mode, _env_mode, interactive_figure
 
 __all__ = ["RidgePath", "penalty_strength", "L2_LIVE", "L2_STATIC"]
@@ -40,6 +40,8 @@ L2_STATIC = L2_LIVE[::2]
 
 #: The floor of the log axis of the weights' bars: smaller magnitudes show as no bar.
 _BAR_FLOOR = 1e-4
+#: Highest degree the figure takes: a bar per weight, and the bars already touch from degree 14.
+MAX_DEGREE = 50
 
 
 def _lam_text(lam: float) -> str:
@@ -69,7 +71,7 @@ class RidgePath:
     x_test, y_test : array_like
         Held-out data from the same source, for the test error.
     degree : int
-        Degree of the polynomial (:func:`mathcore.regularization.polynomial_features`).
+        Degree of the polynomial (:func:`mathcore.regularization.polynomial_features`), 1 to 50.
     l2s : sequence of float
         The penalty strengths, all > 0; the figure can show any of them.
 
@@ -89,19 +91,30 @@ class RidgePath:
     def __init__(self, x, y, x_test, y_test, *, degree: int = 12, l2s=L2_LIVE):
         self.x, self.y = _check_curve_data(x, y, "x", "y")
         self.x_test, self.y_test = _check_curve_data(x_test, y_test, "x_test", "y_test")
-        self.degree = check_scalar(degree, "degree", low=1, integer=True)
+        self.degree = check_scalar(degree, "degree", low=1, high=MAX_DEGREE, integer=True)
         l2s = as_float_array(l2s, "l2s", ndim=1)
         if (l2s <= 0).any():
-            raise ValueError(f"every l2 must be > 0 (the axis is logarithmic), got {l2s[l2s <= 0][0]}")
+            raise ValueError(f"every l2 in l2s must be > 0 (the axis is logarithmic), got {l2s[l2s <= 0][0]}")
         self.l2s = l2s  # (k,)
-        F = regularization.polynomial_features(self.x, self.degree)  # (n, D)
-        F_test = regularization.polynomial_features(self.x_test, self.degree)  # (m, D)
-        self.W, self.b = regularization.ridge_path(F, self.y, l2s)  # (k, D), (k,)
-        self.train_error = np.mean((F @ self.W.T + self.b - self.y[:, None]) ** 2, axis=0)  # (k,)
-        self.test_error = np.mean((F_test @ self.W.T + self.b - self.y_test[:, None]) ** 2, axis=0)  # (k,)
-        self.curves = regularization.polynomial_features(self.XS, self.degree) @ self.W.T + self.b  # (300, k)
+        # Inputs far outside [0, 1] or huge targets overflow in the powers and the squared errors: that is
+        # refused below, naming them, instead of warned about there and failing later in Matplotlib.
+        with np.errstate(over="ignore", invalid="ignore"):
+            F = regularization.polynomial_features(self.x, self.degree)  # (n, D)
+            F_test = regularization.polynomial_features(self.x_test, self.degree)  # (m, D)
+            for name, values, powers in (("x", self.x, F), ("x_test", self.x_test, F_test)):
+                if not np.isfinite(powers).all():
+                    raise ValueError(f"{name} must lie near [0, 1]: its power {self.degree} overflows float64 "
+                                     f"(|{name}| reaches {np.abs(values).max():.3g})")
+            self.W, self.b = regularization.ridge_path(F, self.y, l2s)  # (k, D), (k,)
+            self.train_error = np.mean((F @ self.W.T + self.b - self.y[:, None]) ** 2, axis=0)  # (k,)
+            self.test_error = np.mean((F_test @ self.W.T + self.b - self.y_test[:, None]) ** 2, axis=0)  # (k,)
+            self.curves = regularization.polynomial_features(self.XS, self.degree) @ self.W.T + self.b  # (300, k)
+        if not all(np.isfinite(a).all() for a in (self.W, self.b, self.train_error, self.test_error, self.curves)):
+            raise ValueError("x, y, x_test and y_test give fits or squared errors beyond float64 (inf or nan): "
+                             "y and y_test are too large for this figure")
         self._build()
 
+    @checked(l2=real())
     def index(self, l2: float) -> int:
         """Position of ``l2`` among the precomputed strengths (ValueError if it is not one)."""
         hits = np.flatnonzero(np.isclose(self.l2s, l2, rtol=1e-9, atol=0.0))
@@ -140,8 +153,14 @@ class RidgePath:
             self.ks = ks
 
             err.set_title("Error against λ", fontsize=10)
+            errors = np.concatenate([self.train_error, self.test_error])  # (2k,)
+            # An exact fit (a constant y) has error 0, which a log axis cannot show; the limits are set
+            # before the curves are drawn, so that no autoscaling of the log axis ever meets only zeros.
+            positive = errors[errors > 0]
+            ymin = positive.min() if positive.size else 1.0
+            ymax = max(errors.max(), ymin)
             err.set(xscale="log", yscale="log", xlabel="penalty strength λ", ylabel="mean squared error",
-                    xlim=(lo / 2, hi * 2))
+                    xlim=(lo / 2, hi * 2), ylim=(ymin / 2, ymax * 12))  # room for the legend above the curves
             err.plot(self.l2s, self.train_error, color=_BLUE, label="training")
             err.plot(self.l2s, self.test_error, color=_VERMILLION, label="test")
             best = int(np.argmin(self.test_error))
@@ -150,9 +169,6 @@ class RidgePath:
             err.legend(loc="upper right", fontsize=7)
             plotting.log_axis(err.xaxis, every=3)
             plotting.log_axis(err.yaxis)
-            ymin = min(self.train_error.min(), self.test_error.min())
-            ymax = max(self.train_error.max(), self.test_error.max())
-            err.set_ylim(ymin / 2, ymax * 12)  # room for the legend above the curves
             self.vline = err.axvline(lo, color="0.3", lw=1.0, ls=":", zorder=2)
             (self.train_marker,) = err.plot([], [], "o", color=_BLUE, mec="black", ms=7, zorder=4)
             (self.test_marker,) = err.plot([], [], "o", color=_VERMILLION, mec="black", ms=7, zorder=4)
@@ -237,7 +253,7 @@ def penalty_strength(x, y, x_test, y_test, *, degree: int = 12, l2: float = 1e-6
     x_test, y_test : array_like
         Test data.
     degree : int
-        Degree of the fitted polynomial.
+        Degree of the fitted polynomial, 1 to 50.
     l2 : float
         Starting λ, one of :data:`L2_LIVE` (of :data:`L2_STATIC` in static mode).
     mode : {"live", "static"}, optional
