@@ -164,7 +164,7 @@ register(Derivation(
     _p1, sigma(_z1 - _z2),
     definitions={_p1: sp.exp(_z1) / _sum(sp.exp(_z1), sp.exp(_z2)), sigma: SIGMA_DEF}))
 
-_c, _m = sp.symbols("c m", real=True)
+_c = sp.Symbol("c", real=True)  # the shift, written c in Chapters 3 and 4 alike
 register(Derivation(
     "activation.softmax-shift", 3,
     r"subtracting the same $c$ from every logit leaves softmax unchanged",
@@ -176,11 +176,11 @@ register(Derivation(
 
 register(Derivation(
     "activation.logsumexp-shift", 3,
-    r"the log-sum-exp trick: $\log\sum_k e^{z_k}$ is the same for every $m$; with $m = \max_k z_k$ "
+    r"the log-sum-exp trick: $\log\sum_k e^{z_k}$ is the same for every $c$; with $c = \max_k z_k$ "
     "no exponent is positive, so nothing overflows",
-    sp.log(_exp_sum), _sum(_m, sp.log(_sum(*(sp.exp(_sum(zk, -_m)) for zk in _zs)))),
-    domain={_m: (-20.0, 20.0)}, assumptions="every real $m$",
-    # SymPy's proof takes 0.3 s; the numerical check, with m anywhere in [-20, 20], 0.05 s
+    sp.log(_exp_sum), _sum(_c, sp.log(_sum(*(sp.exp(_sum(zk, -_c)) for zk in _zs)))),
+    domain={_c: (-20.0, 20.0)}, assumptions="every real $c$",
+    # SymPy's proof takes 0.3 s; the numerical check, with c anywhere in [-20, 20], 0.05 s
     prove=False))
 
 register(Derivation(
