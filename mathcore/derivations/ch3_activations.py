@@ -8,6 +8,7 @@ import sympy as sp
 
 from ._core import GAUSS_DEFS, SIGMA_DEF, Chain, Derivation, Phi, phi, Step, register, sigma, unevaluated_sum as _sum, x
 from ._definition import Definition
+from ._notation import Partial
 from .. import activations
 
 
@@ -100,19 +101,6 @@ register(Derivation(
 
 # --- softmax ---------------------------------------------------------------------------------
 
-class _Partial(sp.Derivative):
-    """A partial derivative typeset as a fraction, ``\\frac{\\partial p_1}{\\partial z_2}``.
-
-    SymPy prints ``Derivative(p, z)`` as an operator applied to ``p``; inside a
-    Jacobian matrix the fraction is what the book writes. It is a plain
-    ``Derivative`` in every other respect (``doit`` evaluates it).
-    """
-
-    def _latex(self, printer):
-        ((v, n),) = self.variable_count
-        return rf"\frac{{\partial {printer._print(self.expr)}}}{{\partial {printer._print(v)}}}"
-
-
 _zs = sp.symbols("z_1:4", real=True)
 _ps = sp.symbols("p_1:4", positive=True)
 _exp_sum = _sum(*(sp.exp(zk) for zk in _zs))
@@ -122,7 +110,7 @@ register(Derivation(
     "activation.softmax-jacobian", 3,
     r"the Jacobian of softmax for $K = 3$: $\partial p_i/\partial z_j = p_i(\delta_{ij} - p_j)$, that is "
     r"$\operatorname{diag}(\mathbf p) - \mathbf p\mathbf p^\top$",
-    sp.Matrix(3, 3, lambda i, j: _Partial(_ps[i], _zs[j])),
+    sp.Matrix(3, 3, lambda i, j: Partial(_ps[i], _zs[j])),
     sp.Matrix(3, 3, lambda i, j: sp.Mul(_ps[i], _sum(1, -_ps[j]), evaluate=False) if i == j
               else -sp.Mul(_ps[i], _ps[j], evaluate=False)),
     definitions=_P_DEFS,

@@ -12,6 +12,7 @@ import sympy as sp
 
 from ._core import Chain, Derivation, Step, register, unevaluated_sum as _sum
 from ._definition import Definition
+from ._notation import Partial
 from .. import data
 
 # --- standardisation, as the data loader does it ------------------------------------------------
@@ -68,8 +69,8 @@ register(Chain(
     "capstone.batch-gradient", 8,
     r"the gradient of the mean softmax cross-entropy of a batch ($n = 2$ examples, $K = 3$ classes) with "
     r"respect to the matrix of logits is $(P - Y)/n$: one row per example, divided by the batch size",
-    [Step(sp.Matrix(_n, _K, lambda i, k: sp.Derivative(_C, _z[i, k]))),
-     Step(sp.Matrix(_n, _K, lambda i, k: sp.Mul(sp.Pow(_n, -1, evaluate=False), sp.Derivative(_L[i], _z[i, k]),
+    [Step(sp.Matrix(_n, _K, lambda i, k: Partial(_C, _z[i, k]))),
+     Step(sp.Matrix(_n, _K, lambda i, k: sp.Mul(sp.UnevaluatedExpr(sp.Rational(1, _n)), Partial(_L[i], _z[i, k]),
                                                 evaluate=False)),
           "C = (L₁ + L₂)/2, and only Lᵢ depends on row i"),
      Step(sp.Matrix(_n, _K, lambda i, k: sp.Mul(_sum(_p[i, k], -_y[i, k]), sp.Pow(_n, -1, evaluate=False),
