@@ -46,7 +46,7 @@ from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
 
-from ._validate import as_float_array, check_scalar
+from ._validate import as_float_array, check_scalar, checked, flag, instance_of, integer, optional, real
 
 __all__ = [
     "OKABE_ITO",
@@ -224,6 +224,16 @@ def figure(
     return fig, ax
 
 
+# zlib's compression levels, as rgba_to_png accepts them.
+_COMPRESS_LEVEL = optional(integer(low=0, high=9))
+
+# The highest resolution to_png renders at: a 6 x 4 inch figure at 1000 DPI is already
+# 24 million pixels (100 MB of RGBA), far beyond a page's needs.
+_MAX_DPI = 1000
+
+
+@checked(fig=instance_of(Figure, what="a matplotlib Figure"), close=flag,
+         dpi=optional(real(low=0, low_open=True, high=_MAX_DPI)), palette=flag, compress_level=_COMPRESS_LEVEL)
 def to_png(
     fig: Figure,
     *,
@@ -256,8 +266,6 @@ def to_png(
     bytes
         A PNG with no text metadata, so the same drawing gives the same bytes.
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     old_dpi = fig.dpi
     if dpi is not None:
@@ -273,6 +281,7 @@ def to_png(
     return png
 
 
+@checked(palette=flag, compress_level=_COMPRESS_LEVEL)
 def rgba_to_png(rgba, *, palette: bool = False, compress_level: int | None = None) -> bytes:
     """Encode an RGBA pixel buffer as PNG, over white where it is transparent.
 
@@ -285,7 +294,10 @@ def rgba_to_png(rgba, *, palette: bool = False, compress_level: int | None = Non
     """
     from PIL import Image  # a matplotlib dependency; imported late to keep import time low
 
-    arr = np.asarray(rgba)  # (h, w, 4)
+    try:
+        arr = np.asarray(rgba)  # (h, w, 4)
+    except ValueError as exc:  # ragged nested lists
+        raise TypeError(f"rgba must be a uint8 array of shape (h, w, 4), got {type(rgba).__name__}: {exc}") from None
     if arr.ndim != 3 or arr.shape[2] != 4 or arr.dtype != np.uint8:
         raise ValueError(f"rgba must be a uint8 array of shape (h, w, 4), got {arr.dtype} {arr.shape}")
     image = Image.fromarray(np.ascontiguousarray(arr), "RGBA")

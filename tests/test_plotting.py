@@ -351,3 +351,40 @@ def test_log_axis_rejects_bad_input():
         plotting.log_axis(ax.yaxis, ticks=[0.0, 1.0])
     with pytest.raises(ValueError, match="ticks"):
         plotting.log_axis(ax.yaxis, ticks=[[1.0]])
+
+
+def _rgba():
+    return np.zeros((4, 4, 4), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"palette": None}, TypeError, "palette"),
+    ({"palette": "no"}, TypeError, "palette"),
+    ({"palette": 1}, TypeError, "palette"),
+    ({"compress_level": "2"}, TypeError, "compress_level"),
+    ({"compress_level": float("nan")}, TypeError, "compress_level"),
+    ({"compress_level": True}, TypeError, "compress_level"),
+    ({"compress_level": 10}, ValueError, "compress_level"),
+    ({"compress_level": -1}, ValueError, "compress_level"),
+])
+@pytest.mark.parametrize("encode", [lambda **kw: plotting.to_png(_figure(), **kw),
+                                    lambda **kw: plotting.rgba_to_png(_rgba(), **kw)], ids=["to_png", "rgba_to_png"])
+def test_png_encoders_refuse_bad_options(encode, kwargs, error, name):
+    # every chapter widget's png() forwards palette and compress_level here
+    with pytest.raises(error, match=name):
+        encode(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"close": None}, TypeError, "close"), ({"close": "no"}, TypeError, "close"),
+    ({"dpi": "90"}, TypeError, "dpi"), ({"dpi": float("nan")}, ValueError, "dpi"),
+    ({"dpi": True}, TypeError, "dpi"), ({"dpi": 0}, ValueError, "dpi"), ({"dpi": 10**6}, ValueError, "dpi"),
+])
+def test_to_png_refuses_bad_arguments(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        plotting.to_png(_figure(), **kwargs)
+
+
+def test_rgba_to_png_refuses_ragged_pixels():
+    with pytest.raises(TypeError, match="rgba"):
+        plotting.rgba_to_png([[1.0, 2.0], [3.0]])
