@@ -61,7 +61,8 @@ How a call is classified
     as ``accepted``, outside the five categories):
 
     * a boolean array where real numbers are expected (NumPy's ``True == 1``);
-    * ``None`` for a parameter whose default is ``None``;
+    * ``None`` for a parameter whose default is ``None``, or that is documented to take it
+      (:data:`NONE_OK`);
     * any string for a free-text parameter (:data:`FREE_TEXT`: titles, labels);
     * zero for an integer that may be zero (:data:`ZERO_OK`: seeds, indices);
     * a huge integer for a seed (:data:`HUGE_OK`: NumPy takes seeds of any size);
@@ -772,6 +773,8 @@ ANY_VALUE = {
     ("mathcore.widgets.Slider.index", "value"),  # "Position of value among values, or None"
     ("mathcore.widgets.Slider.text", "value"),  # any value, written with fmt or str
 }
+#: (target id, parameter) pairs documented to take None although they have no default.
+NONE_OK = {("mathcore.widgets.set_mode", "value")}  # "None returns control to the environment"
 #: Integer parameters that take integers of any size: NumPy's seeds (SeedSequence takes any non-negative int).
 HUGE_OK = {"seed"}
 #: (target id, parameter) -> the word its messages use instead of the parameter's name.
@@ -806,7 +809,7 @@ def accepted_by_design(target: Target, param: inspect.Parameter | None, kind: st
         return True
     if kind == "string" and _is_sympy(valid):  # sympify parses strings by design
         return True
-    if kind == "None" and param is not None and param.default is None:
+    if kind == "None" and param is not None and (param.default is None or where in NONE_OK):
         return True
     if kind == "string" and param_kind(valid) == "str" and name in FREE_TEXT:
         return True
