@@ -452,7 +452,8 @@ CALLS: dict[str, object] = {
     "mathcore.derivations.Chain": lambda: _chain_fields(_derivation("Chain")),
     "mathcore.plotting.figure": lambda: {"title": "A title"},
     "mathcore.plotting.check_alt": lambda: {"alt": "A figure"},
-    "mathcore.plotting.plot_points": lambda: {"X": _X(), "y": _np().array([0, 0, 0, 1])},
+    # labels: the legend's text of each class (VALUES["labels"] are the integer labels of mathcore.metrics)
+    "mathcore.plotting.plot_points": lambda: {"X": _X(), "y": _np().array([0, 0, 0, 1]), "labels": ["no", "yes"]},
     "mathcore.plotting.plot_decision_region": lambda: {"xlim": (-1.0, 1.0), "ylim": (-1.0, 1.0), "resolution": 10},
     "mathcore.plotting.grid_labels": lambda: {"xlim": (-1.0, 1.0), "ylim": (-1.0, 1.0), "resolution": 10},
     "mathcore.plotting.plot_confusion_matrix": lambda: {"labels": ["a", "b"]},
