@@ -170,7 +170,7 @@ _MAX_INCHES = 100
 _MAX_RESOLUTION = 3000  # a 3000 x 3000 grid is 9 million predictions, near MAX_SAMPLES
 _MAX_MARKER_AREA = 10_000  # points², a marker 100 points (1.4 inches) across
 _MAX_NCOLS = 1000
-_MAX_EVERY = 100  # a tick every 10**100: already one tick on any axis that float64 can span
+_MAX_EVERY = 100  # a tick every 100 decades, of the 630 that float64 spans
 
 _ax = instance_of(Axes, what="a Matplotlib Axes")
 _figsize = sequence_of(real(low=0, low_open=True, high=_MAX_INCHES), length=2)
@@ -565,10 +565,11 @@ def plot_points(
     if y.size and (not np.all(y == np.round(y)) or y.min() < 0 or y.max() >= len(CLASS_COLORS)):
         raise ValueError(f"y must hold integer labels in [0, {len(CLASS_COLORS) - 1}], got values {np.unique(y)}")
     y = y.astype(int)  # (n,)
-    missing = [int(k) for k in np.unique(y) if labels is not None and (k not in labels if isinstance(labels, Mapping)
-                                                                       else k >= len(labels))]
-    if missing:
-        raise ValueError(f"labels must name every class of y, but has no name for class {missing[0]}")
+    if labels is not None:
+        named = set(labels) if isinstance(labels, Mapping) else set(range(len(labels)))
+        missing = sorted(set(np.unique(y).tolist()) - named)
+        if missing:
+            raise ValueError(f"labels must name every class of y, but has no name for class {missing[0]}")
     artists = []
     for k in np.unique(y):
         name = labels[k] if labels is not None else f"class {k}"
