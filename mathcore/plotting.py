@@ -38,15 +38,16 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 from cycler import cycler
-from matplotlib import rc_context, rcParams
+from matplotlib import colormaps, rc_context, rcParams
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.colors import Colormap, ListedColormap, is_color_like, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
 
-from ._validate import as_float_array, check_scalar
+from ._validate import (as_float_array, check_scalar, checked, flag, instance_of, integer, optional, real,
+                        sequence_of, text)
 
 __all__ = [
     "OKABE_ITO",
@@ -163,6 +164,43 @@ def use_book_style() -> None:
     rcParams.update(STYLE)
 
 
+# Bounds on sizes, each far beyond the book's use: a larger value is a typo, and would exhaust memory
+# (a figure of 1000 inches is 90,000 pixels a side) instead of drawing.
+_MAX_INCHES = 100
+_MAX_RESOLUTION = 3000  # a 3000 x 3000 grid is 9 million predictions, near MAX_SAMPLES
+_MAX_MARKER_AREA = 10_000  # points², a marker 100 points (1.4 inches) across
+_MAX_NCOLS = 1000
+_MAX_EVERY = 100  # a tick every 100 decades, of the 630 that float64 spans
+
+_ax = instance_of(Axes, what="a Matplotlib Axes")
+_figsize = sequence_of(real(low=0, low_open=True, high=_MAX_INCHES), length=2)
+
+
+def _limits(value, name: str) -> tuple[float, float]:
+    low, high = sequence_of(real(), length=2)(value, name)
+    if not low < high:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {value!r}")
+    return low, high
+
+
+def _colour(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a Matplotlib colour name such as 'black', got {type(value).__name__}")
+    if not is_color_like(value):
+        raise ValueError(f"{name} must be a Matplotlib colour such as 'black' or '#0072B2', got {value!r}")
+    return value
+
+
+def _cmap(value, name: str):
+    if isinstance(value, Colormap):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a colour map or its name, got {type(value).__name__}")
+    if value not in colormaps:
+        raise ValueError(f"{name} must name a Matplotlib colour map such as 'Blues', got {value!r}")
+    return value
+
+
 def _check_text(value, name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
@@ -171,6 +209,7 @@ def _check_text(value, name: str) -> str:
     return value
 
 
+@checked(figsize=_figsize, equal=flag, xlim=optional(_limits), ylim=optional(_limits))
 def figure(
     title: str,
     xlabel: str | None = None,
@@ -195,7 +234,7 @@ def figure(
     equal : bool
         Use equal aspect, for geometry in the plane (a right angle must look right).
     xlim, ylim : (float, float), optional
-        Axis limits.
+        Axis limits, low before high.
 
     Returns
     -------
@@ -224,6 +263,16 @@ def figure(
     return fig, ax
 
 
+# zlib's compression levels, as rgba_to_png accepts them.
+_COMPRESS_LEVEL = optional(integer(low=0, high=9))
+
+# The highest resolution to_png renders at: a 6 x 4 inch figure at 1000 DPI is already
+# 24 million pixels (100 MB of RGBA), far beyond a page's needs.
+_MAX_DPI = 1000
+
+
+@checked(fig=instance_of(Figure, what="a matplotlib Figure"), close=flag,
+         dpi=optional(real(low=0, low_open=True, high=_MAX_DPI)), palette=flag, compress_level=_COMPRESS_LEVEL)
 def to_png(
     fig: Figure,
     *,
@@ -256,8 +305,6 @@ def to_png(
     bytes
         A PNG with no text metadata, so the same drawing gives the same bytes.
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     old_dpi = fig.dpi
     if dpi is not None:
@@ -273,6 +320,7 @@ def to_png(
     return png
 
 
+@checked(palette=flag, compress_level=_COMPRESS_LEVEL)
 def rgba_to_png(rgba, *, palette: bool = False, compress_level: int | None = None) -> bytes:
     """Encode an RGBA pixel buffer as PNG, over white where it is transparent.
 
@@ -285,7 +333,10 @@ def rgba_to_png(rgba, *, palette: bool = False, compress_level: int | None = Non
     """
     from PIL import Image  # a matplotlib dependency; imported late to keep import time low
 
-    arr = np.asarray(rgba)  # (h, w, 4)
+    try:
+        arr = np.asarray(rgba)  # (h, w, 4)
+    except ValueError as exc:  # ragged nested lists
+        raise TypeError(f"rgba must be a uint8 array of shape (h, w, 4), got {type(rgba).__name__}: {exc}") from None
     if arr.ndim != 3 or arr.shape[2] != 4 or arr.dtype != np.uint8:
         raise ValueError(f"rgba must be a uint8 array of shape (h, w, 4), got {arr.dtype} {arr.shape}")
     image = Image.fromarray(np.ascontiguousarray(arr), "RGBA")
@@ -367,6 +418,8 @@ def show(fig: Figure, alt: str, *, palette: bool = True) -> None:
     display(bundle, raw=True)
 
 
+@checked(ax=_ax, xlim=_limits, ylim=_limits, resolution=integer(low=2, high=_MAX_RESOLUTION),
+         alpha=real(low=0, high=1), boundary=flag, boundary_color=_colour)
 def plot_decision_region(
     ax: Axes,
     predict_fn: Callable[[np.ndarray], np.ndarray],
@@ -409,13 +462,8 @@ def plot_decision_region(
     ------
     predict_fn : (m, 2) -> (m,) with m = resolution**2.
     """
-    if not isinstance(resolution, int) or isinstance(resolution, bool) or resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
     if not isinstance(n_classes, int) or isinstance(n_classes, bool) or not 2 <= n_classes <= len(CLASS_COLORS):
         raise ValueError(f"n_classes must be an integer in [2, {len(CLASS_COLORS)}], got {n_classes!r}")
-    for name, lim in (("xlim", xlim), ("ylim", ylim)):
-        if len(lim) != 2 or not lim[0] < lim[1]:
-            raise ValueError(f"{name} must be (low, high) with low < high, got {lim!r}")
     labels = grid_labels(predict_fn, xlim, ylim, resolution)  # (r, r)
     cmap = _light_cmap(n_classes, alpha)
     image = ax.imshow(
@@ -438,6 +486,7 @@ def plot_decision_region(
     return image
 
 
+@checked(xlim=_limits, ylim=_limits, resolution=integer(low=2, high=_MAX_RESOLUTION))
 def grid_labels(predict_fn, xlim, ylim, resolution: int) -> np.ndarray:
     """Labels of ``predict_fn`` on a ``resolution`` x ``resolution`` grid, rows along y.
 
@@ -445,6 +494,8 @@ def grid_labels(predict_fn, xlim, ylim, resolution: int) -> np.ndarray:
     ------
     returns (resolution, resolution), entry [i, j] at (x_j, y_i).
     """
+    if not callable(predict_fn):
+        raise TypeError(f"predict_fn must be a function of the points, got {type(predict_fn).__name__}")
     xs = np.linspace(*xlim, resolution)  # (r,)
     ys = np.linspace(*ylim, resolution)  # (r,)
     gx, gy = np.meshgrid(xs, ys)  # (r, r) each
@@ -462,6 +513,16 @@ def _light_cmap(n_classes: int, alpha: float) -> ListedColormap:
     return ListedColormap(colors)
 
 
+def _class_names(value, name: str):
+    if isinstance(value, Mapping):
+        for k, label in value.items():
+            text(label, f"{name}[{k!r}]")
+        return value
+    return sequence_of(text)(value, name)
+
+
+@checked(ax=_ax, labels=optional(_class_names), size=real(low=0, low_open=True, high=_MAX_MARKER_AREA),
+         edgecolor=_colour)
 def plot_points(
     ax: Axes,
     X,
@@ -495,8 +556,8 @@ def plot_points(
     ------
     X : (n, 2); y : (n,).
     """
-    X = np.asarray(X, dtype=float)  # (n, 2)
-    y = np.asarray(y)  # (n,)
+    X = as_float_array(X, "X", allow_empty=True)  # (n, 2)
+    y = as_float_array(y, "y", allow_empty=True)  # (n,)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must have shape (n, 2), got {X.shape}")
     if y.shape != (X.shape[0],):
@@ -504,6 +565,11 @@ def plot_points(
     if y.size and (not np.all(y == np.round(y)) or y.min() < 0 or y.max() >= len(CLASS_COLORS)):
         raise ValueError(f"y must hold integer labels in [0, {len(CLASS_COLORS) - 1}], got values {np.unique(y)}")
     y = y.astype(int)  # (n,)
+    if labels is not None:
+        named = set(labels) if isinstance(labels, Mapping) else set(range(len(labels)))
+        missing = sorted(set(np.unique(y).tolist()) - named)
+        if missing:
+            raise ValueError(f"labels must name every class of y, but has no name for class {missing[0]}")
     artists = []
     for k in np.unique(y):
         name = labels[k] if labels is not None else f"class {k}"
@@ -528,6 +594,7 @@ def plot_points(
 
 
 
+@checked(ncols=integer(low=1, high=_MAX_NCOLS), cell=real(low=0, low_open=True, high=_MAX_INCHES), cmap=_cmap)
 def image_grid(
     images,
     titles: Sequence[str],
@@ -565,15 +632,11 @@ def image_grid(
     images : (m, h, w); titles : (m,).
     """
     _check_text(title, "title")
-    imgs = np.asarray(images, dtype=float)  # (m, h, w)
+    imgs = as_float_array(images, "images", allow_empty=True)  # (m, h, w)
     if imgs.ndim != 3 or imgs.shape[0] == 0:
         raise ValueError(f"images must have shape (m, h, w) with m >= 1, got {imgs.shape}")
-    if not np.all(np.isfinite(imgs)):
-        raise ValueError("images must hold finite pixel values")
-    if isinstance(titles, str) or len(titles) != imgs.shape[0]:
+    if isinstance(titles, str) or not isinstance(titles, Sequence | np.ndarray) or len(titles) != imgs.shape[0]:
         raise ValueError(f"titles must be a sequence of {imgs.shape[0]} strings, one per image")
-    if not isinstance(ncols, int) or isinstance(ncols, bool) or ncols < 1:
-        raise ValueError(f"ncols must be an integer >= 1, got {ncols!r}")
     m = imgs.shape[0]
     ncols = min(ncols, m)
     nrows = -(-m // ncols)
@@ -602,6 +665,7 @@ def image_grid(
     return fig, axes
 
 
+@checked(ax=_ax, labels=optional(sequence_of(text)), cmap=_cmap)
 def plot_confusion_matrix(ax: Axes, M, *, labels: Sequence[str] | None = None, cmap: str = "Blues"):
     """Draw a confusion matrix as a shaded table of counts: true class down, predicted across.
 
@@ -627,13 +691,14 @@ def plot_confusion_matrix(ax: Axes, M, *, labels: Sequence[str] | None = None, c
     ------
     M : (K, K).
     """
+    as_float_array(M, "M", allow_empty=True, finite=False)  # refuses what is not real numbers
     M = np.asarray(M)
     if M.ndim != 2 or M.shape[0] != M.shape[1] or M.size == 0:
         raise ValueError(f"M must be a square matrix of counts, got shape {M.shape}")
     if not np.issubdtype(M.dtype, np.number) or M.dtype == bool or not np.all(np.isfinite(M)) or M.min() < 0:
         raise ValueError("M must hold finite, non-negative counts")
     K = M.shape[0]
-    labels = [str(k) for k in range(K)] if labels is None else [str(s) for s in labels]
+    labels = [str(k) for k in range(K)] if labels is None else list(labels)
     if len(labels) != K:
         raise ValueError(f"labels must name all {K} classes, got {len(labels)}")
     off = M.astype(float).copy()  # (K, K)
@@ -660,6 +725,7 @@ def plot_confusion_matrix(ax: Axes, M, *, labels: Sequence[str] | None = None, c
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+@checked(value=real())
 def power_of_ten(value: float, _pos=None) -> str:
     """A log-axis tick label in plain Unicode: ``10⁻⁴`` for 1e-4, other values as ``{:g}``.
 
@@ -684,7 +750,7 @@ def log_axis(axis, *, every: int = 1, ticks=None) -> None:
     """
     if not isinstance(axis, Axis):
         raise TypeError(f"axis must be a Matplotlib axis such as ax.yaxis, got {type(axis).__name__}")
-    every = check_scalar(every, "every", low=1, integer=True)
+    every = check_scalar(every, "every", low=1, high=_MAX_EVERY, integer=True)
     if ticks is None:
         axis.set_major_locator(LogLocator(base=10.0 ** every, numticks=30))
         axis.set_major_formatter(FuncFormatter(power_of_ten))

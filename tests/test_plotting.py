@@ -351,3 +351,100 @@ def test_log_axis_rejects_bad_input():
         plotting.log_axis(ax.yaxis, ticks=[0.0, 1.0])
     with pytest.raises(ValueError, match="ticks"):
         plotting.log_axis(ax.yaxis, ticks=[[1.0]])
+
+
+def _rgba():
+    return np.zeros((4, 4, 4), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"palette": None}, TypeError, "palette"),
+    ({"palette": "no"}, TypeError, "palette"),
+    ({"palette": 1}, TypeError, "palette"),
+    ({"compress_level": "2"}, TypeError, "compress_level"),
+    ({"compress_level": float("nan")}, TypeError, "compress_level"),
+    ({"compress_level": True}, TypeError, "compress_level"),
+    ({"compress_level": 10}, ValueError, "compress_level"),
+    ({"compress_level": -1}, ValueError, "compress_level"),
+])
+@pytest.mark.parametrize("encode", [lambda **kw: plotting.to_png(_figure(), **kw),
+                                    lambda **kw: plotting.rgba_to_png(_rgba(), **kw)], ids=["to_png", "rgba_to_png"])
+def test_png_encoders_refuse_bad_options(encode, kwargs, error, name):
+    # every chapter widget's png() forwards palette and compress_level here
+    with pytest.raises(error, match=name):
+        encode(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"close": None}, TypeError, "close"), ({"close": "no"}, TypeError, "close"),
+    ({"dpi": "90"}, TypeError, "dpi"), ({"dpi": float("nan")}, ValueError, "dpi"),
+    ({"dpi": True}, TypeError, "dpi"), ({"dpi": 0}, ValueError, "dpi"), ({"dpi": 10**6}, ValueError, "dpi"),
+])
+def test_to_png_refuses_bad_arguments(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        plotting.to_png(_figure(), **kwargs)
+
+
+def test_rgba_to_png_refuses_ragged_pixels():
+    with pytest.raises(TypeError, match="rgba"):
+        plotting.rgba_to_png([[1.0, 2.0], [3.0]])
+
+
+def _ax():
+    return plotting.figure("Axes")[1]
+
+
+_REGION = {"predict_fn": lambda P: (P[:, 0] > 0).astype(int), "xlim": (-1.0, 1.0), "ylim": (-1.0, 1.0),
+           "resolution": 10}
+
+
+@pytest.mark.parametrize("call, kwargs, error, name", [
+    ("figure", {"figsize": None}, TypeError, "figsize"),
+    ("figure", {"figsize": (6.0, float("inf"))}, ValueError, "figsize"),
+    ("figure", {"equal": "yes"}, TypeError, "equal"),
+    ("figure", {"xlim": 1.0}, TypeError, "xlim"),
+    ("figure", {"ylim": (1.0, 0.0)}, ValueError, "ylim"),
+    ("grid_labels", {"predict_fn": None}, TypeError, "predict_fn"),
+    ("grid_labels", {"resolution": 0}, ValueError, "resolution"),
+    ("grid_labels", {"resolution": 10**400}, ValueError, "resolution"),
+    ("grid_labels", {"xlim": (-1.0, float("nan"))}, ValueError, "xlim"),
+    ("plot_decision_region", {"ax": None}, TypeError, "ax"),
+    ("plot_decision_region", {"alpha": 2.0}, ValueError, "alpha"),
+    ("plot_decision_region", {"boundary": None}, TypeError, "boundary"),
+    ("plot_decision_region", {"boundary_color": "no-such-colour"}, ValueError, "boundary_color"),
+    ("plot_points", {"X": np.array([[0.0, np.nan]])}, ValueError, "X"),
+    ("plot_points", {"y": np.array([0, 1j])}, TypeError, "y"),
+    ("plot_points", {"labels": "ab"}, TypeError, "labels"),
+    ("plot_points", {"labels": ["only one"]}, ValueError, "labels"),
+    ("plot_points", {"size": 0}, ValueError, "size"),
+    ("plot_points", {"edgecolor": None}, TypeError, "edgecolor"),
+    ("image_grid", {"titles": None}, ValueError, "titles"),
+    ("image_grid", {"cell": True}, TypeError, "cell"),
+    ("image_grid", {"ncols": 10**400}, ValueError, "ncols"),
+    ("image_grid", {"cmap": None}, TypeError, "cmap"),
+    ("plot_confusion_matrix", {"ax": "ax"}, TypeError, "ax"),
+    ("plot_confusion_matrix", {"M": [[1, 2], [3]]}, TypeError, "M"),
+    ("plot_confusion_matrix", {"labels": True}, TypeError, "labels"),
+    ("plot_confusion_matrix", {"cmap": "no-such-map"}, ValueError, "cmap"),
+    ("power_of_ten", {"value": float("nan")}, ValueError, "value"),
+    ("power_of_ten", {"value": True}, TypeError, "value"),
+    ("log_axis", {"every": 10**400}, ValueError, "every"),
+])
+def test_plotting_refuses_bad_arguments_by_name(call, kwargs, error, name):
+    valid = {
+        "figure": lambda: {"title": "A title"},
+        "grid_labels": lambda: dict(_REGION),
+        "plot_decision_region": lambda: {"ax": _ax(), **_REGION},
+        "plot_points": lambda: {"ax": _ax(), "X": np.zeros((2, 2)), "y": np.array([0, 1]), "labels": ["a", "b"]},
+        "image_grid": lambda: {"images": np.zeros((2, 3, 3)), "titles": ["a", "b"], "title": "Images"},
+        "plot_confusion_matrix": lambda: {"ax": _ax(), "M": np.eye(2)},
+        "power_of_ten": lambda: {"value": 100.0},
+        "log_axis": lambda: {"axis": Figure().add_subplot(yscale="log").yaxis},
+    }[call]()
+    with pytest.raises(error, match=name):
+        getattr(plotting, call)(**{**valid, **kwargs})
+
+
+def test_plot_points_takes_legend_names_from_a_mapping():
+    artists = plotting.plot_points(_ax(), np.zeros((2, 2)), np.array([0, 2]), labels={0: "zero", 2: "two"})
+    assert [a.get_label() for a in artists] == ["zero", "two"]

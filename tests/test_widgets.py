@@ -95,6 +95,70 @@ def test_slider_matches_float_values_and_formats_them():
     assert Slider(("relu", "tanh"), "tanh", "f").text("tanh") == "tanh"
 
 
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"values": (0.0, float("nan"))}, ValueError, "values"),
+    ({"values": (0.0, None)}, TypeError, "values"),
+    ({"values": np.zeros((1, 2, 2))}, TypeError, "values"),
+    ({"default": True}, TypeError, "default"),
+    ({"default": 10**400}, ValueError, "default"),
+    ({"default": np.zeros(3)}, TypeError, "default"),
+    ({"step": float("inf")}, ValueError, "step"),
+    ({"step": 10**400}, ValueError, "step"),
+    ({"fmt": 1.0}, TypeError, "fmt"),
+    ({"fmt": "abc"}, ValueError, "fmt"),
+    ({"fmt": "{:d}"}, ValueError, "fmt"),
+])
+def test_slider_refuses_bad_positions_and_formats(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        Slider(**{"values": (0.0, 1.0), "default": 0.0, "label": "k", **kwargs})
+
+
+def test_slider_tells_true_from_one():
+    s = Slider((0, 1), 0, "k")
+    assert s.index(True) is None and s.index(1) == 1
+    assert s.index(10**400) is None and s.text(10**400) == str(10**400)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"static": 1.0}, TypeError, "static"), ({"fixed": "x"}, TypeError, "fixed"),
+    ({"fixed": True}, TypeError, "fixed"), ({"alt": None}, TypeError, "alt"),
+    ({"max_frames": 0}, ValueError, "max_frames"), ({"max_frames": 1.5}, TypeError, "max_frames"),
+    ({"max_frames": 10**400}, ValueError, "max_frames"),
+])
+def test_render_frames_refuses_bad_arguments(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        widgets.render_frames(**{"render": _line_figure, "sliders": {"slope": Slider((0.0, 1.0), 0.0, "k")},
+                                 "alt": "A line", **kwargs})
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"max_bytes": None}, TypeError, "max_bytes"), ({"max_bytes": 0}, ValueError, "max_bytes"),
+    ({"max_frames": float("nan")}, TypeError, "max_frames"), ({"max_frames": -1}, ValueError, "max_frames"),
+    ({"sliders": {1: Slider((0.0, 1.0), 0.0, "k")}}, TypeError, "sliders"),
+])
+def test_interactive_figure_checks_its_budgets_in_either_mode(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        widgets.interactive_figure(**{"render": _line_figure, "sliders": {"slope": Slider((0.0, 1.0), 0.0, "k")},
+                                      "alt": "A line", "mode": "live", **kwargs})
+
+
+def test_using_mode_forces_a_mode():
+    with pytest.raises(ValueError, match="mode"):
+        with widgets.using_mode(None):
+            pass
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"children": None}, TypeError, "children"), ({"children": ["abc"]}, TypeError, "children"),
+    ({"mode": "abc"}, ValueError, "mode"), ({"controls": "abc"}, TypeError, "controls"),
+    ({"image": "abc"}, TypeError, "image"), ({"stack": True}, TypeError, "stack"),
+    ({"frames": "abc"}, TypeError, "frames"), ({"links": None}, TypeError, "links"),
+])
+def test_figure_box_refuses_bad_parts(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        widgets.FigureBox(**{"children": [], "mode": "live", "controls": {}, **kwargs})
+
+
 # --- static twin: one slider -----------------------------------------------------------------------
 
 

@@ -61,7 +61,8 @@ How a call is classified
     as ``accepted``, outside the five categories):
 
     * a boolean array where real numbers are expected (NumPy's ``True == 1``);
-    * ``None`` for a parameter whose default is ``None``;
+    * ``None`` for a parameter whose default is ``None``, or that is documented to take it
+      (:data:`NONE_OK`);
     * any string for a free-text parameter (:data:`FREE_TEXT`: titles, labels);
     * zero for an integer that may be zero (:data:`ZERO_OK`: seeds, indices);
     * a huge integer for a seed (:data:`HUGE_OK`: NumPy takes seeds of any size);
@@ -451,7 +452,8 @@ CALLS: dict[str, object] = {
     "mathcore.derivations.Chain": lambda: _chain_fields(_derivation("Chain")),
     "mathcore.plotting.figure": lambda: {"title": "A title"},
     "mathcore.plotting.check_alt": lambda: {"alt": "A figure"},
-    "mathcore.plotting.plot_points": lambda: {"X": _X(), "y": _np().array([0, 0, 0, 1])},
+    # labels: the legend's text of each class (VALUES["labels"] are the integer labels of mathcore.metrics)
+    "mathcore.plotting.plot_points": lambda: {"X": _X(), "y": _np().array([0, 0, 0, 1]), "labels": ["no", "yes"]},
     "mathcore.plotting.plot_decision_region": lambda: {"xlim": (-1.0, 1.0), "ylim": (-1.0, 1.0), "resolution": 10},
     "mathcore.plotting.grid_labels": lambda: {"xlim": (-1.0, 1.0), "ylim": (-1.0, 1.0), "resolution": 10},
     "mathcore.plotting.plot_confusion_matrix": lambda: {"labels": ["a", "b"]},
@@ -772,6 +774,8 @@ ANY_VALUE = {
     ("mathcore.widgets.Slider.index", "value"),  # "Position of value among values, or None"
     ("mathcore.widgets.Slider.text", "value"),  # any value, written with fmt or str
 }
+#: (target id, parameter) pairs documented to take None although they have no default.
+NONE_OK = {("mathcore.widgets.set_mode", "value")}  # "None returns control to the environment"
 #: Integer parameters that take integers of any size: NumPy's seeds (SeedSequence takes any non-negative int).
 HUGE_OK = {"seed"}
 #: (target id, parameter) -> the word its messages use instead of the parameter's name.
@@ -806,7 +810,7 @@ def accepted_by_design(target: Target, param: inspect.Parameter | None, kind: st
         return True
     if kind == "string" and _is_sympy(valid):  # sympify parses strings by design
         return True
-    if kind == "None" and param is not None and param.default is None:
+    if kind == "None" and param is not None and (param.default is None or where in NONE_OK):
         return True
     if kind == "string" and param_kind(valid) == "str" and name in FREE_TEXT:
         return True

@@ -9,15 +9,19 @@ import itertools
 import math
 import numbers
 import os
+import string
+import sys
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_link import Link
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .. import plotting
+from .._validate import check_scalar, checked, instance_of, integer, one_of, optional, sequence_of
 
 __all__ = [
     "ENV_VAR",
@@ -71,7 +75,7 @@ def using_mode(value: str) -> Iterator[None]:
     """Force a mode inside a ``with`` block, restoring the previous setting after."""
     global _override
     previous = _override
-    set_mode(value)
+    set_mode(_check_mode(value))  # None would not force a mode, only hand it to the environment
     try:
         yield
     finally:
@@ -89,8 +93,8 @@ class Slider:
     ----------
     values : tuple
         The positions of the static slider: one frame each. In a kernel too,
-        unless ``step`` is given.
-    default : object
+        unless ``step`` is given. Finite real numbers or strings.
+    default : float or str
         The starting value; must be one of ``values``.
     label : str
         The slider's description, e.g. ``"w₁"``.
@@ -113,27 +117,29 @@ class Slider:
             raise ValueError(f"label must be a non-empty string, got {self.label!r}")
         if isinstance(self.values, (str, bytes)) or not isinstance(self.values, Sequence | np.ndarray):
             raise TypeError(f"values must be a sequence of slider positions, got {type(self.values).__name__}")
-        values = tuple(v.item() if isinstance(v, np.generic) else v for v in self.values)
+        values = tuple(_position(v, f"values[{i}]") for i, v in enumerate(self.values))
         if not values:
             raise ValueError(f"values of slider {self.label!r} must not be empty")
         object.__setattr__(self, "values", values)
-        if isinstance(self.default, np.generic):
-            object.__setattr__(self, "default", self.default.item())
+        object.__setattr__(self, "default", _position(self.default, "default"))
         if self.index(self.default) is None:
             raise ValueError(f"default {self.default!r} of slider {self.label!r} is not one of its values {values}")
         if self.step is not None:
             if not all(_is_real(v) for v in values):
                 raise TypeError(f"step needs numeric values, got {values} for slider {self.label!r}")
-            if not _is_real(self.step) or not self.step > 0:
-                raise ValueError(f"step must be a positive number, got {self.step!r}")
+            if not _is_real(self.step):
+                raise TypeError(f"step must be a positive number, got {type(self.step).__name__} {self.step!r}")
+            check_scalar(self.step, "step", low=0, low_open=True)
+        if self.fmt is not None:
+            _check_fmt(self.fmt, values)
 
     def index(self, value) -> int | None:
         """Position of ``value`` among ``values`` (numbers compared to 1e-9), or None."""
         for i, v in enumerate(self.values):
             if _is_real(v) and _is_real(value):
-                if math.isclose(v, value, rel_tol=1e-9, abs_tol=1e-12):
+                if _close(v, value):
                     return i
-            elif v == value:
+            elif isinstance(value, str) and v == value:  # True is not the position 1
                 return i
         return None
 
@@ -141,11 +147,51 @@ class Slider:
         """The value as the static slider writes it."""
         if self.fmt is not None:
             return self.fmt.format(value)
-        return f"{value:g}" if _is_real(value) else str(value)
+        if _is_real(value) and abs(value) <= _FLOAT_MAX:
+            return f"{value:g}"
+        return str(value)
 
 
 def _is_real(v) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+_FLOAT_MAX = sys.float_info.max
+
+
+def _close(a, b) -> bool:
+    try:
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    except OverflowError:  # an integer beyond float64's range is no slider position
+        return False
+
+
+def _position(value, name: str):
+    """A slider position: a finite real number (kept as given: an int stays an int) or a string."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        return value
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a real number or a string, got {type(value).__name__}")
+    check_scalar(value, name)
+    return value
+
+
+def _check_fmt(fmt, values) -> None:
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format string such as '{{:g}}', got {type(fmt).__name__}")
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(fmt) if field is not None]
+    except ValueError as exc:  # an unmatched brace
+        raise ValueError(f"fmt {fmt!r} is not a format string: {exc}") from None
+    if not fields:
+        raise ValueError(f"fmt must hold a field such as {{:g}} for the value, got {fmt!r}")
+    for value in values:
+        try:
+            fmt.format(value)
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
+            raise ValueError(f"fmt {fmt!r} cannot write the slider value {value!r}: {exc}") from None
 
 
 def _as_slider(name: str, spec) -> Slider:
@@ -170,6 +216,11 @@ class Frame:
     def html(self) -> str:
         """The ``<img>`` element the static twin shows for this frame."""
         return plotting.img_html(self.png, self.alt)
+
+
+def _check_alt(alt) -> None:
+    if not (callable(alt) or isinstance(alt, str)):
+        raise TypeError(f"alt must be a string or a function of the slider values, got {type(alt).__name__}")
 
 
 def _alt_text(alt, values: dict) -> str:
@@ -222,15 +273,22 @@ def _plan(sliders: Mapping, static, fixed) -> tuple[dict[str, Slider], list[str]
     """Validated sliders, the static ones, and the fixed values of the rest."""
     if not isinstance(sliders, Mapping) or not sliders:
         raise TypeError(f"sliders must be a non-empty mapping name -> Slider, got {sliders!r}")
+    keys = [name for name in sliders if not (isinstance(name, str) and name.isidentifier())]
+    if keys:
+        raise TypeError(f"sliders must be named by the keywords of render, got {keys[0]!r}")
     specs = {name: _as_slider(name, spec) for name, spec in sliders.items()}
     if isinstance(static, str):
         raise TypeError(f"static must be a sequence of slider names, got the string {static!r}")
+    if static is not None and not isinstance(static, (Sequence, np.ndarray)):
+        raise TypeError(f"static must be a sequence of slider names, got {type(static).__name__}")
     names = list(specs) if static is None else list(static)
     unknown = [n for n in names if n not in specs]
     if unknown:
         raise ValueError(f"static names {unknown} are not sliders; sliders are {list(specs)}")
     if not 1 <= len(names) <= 2 or len(set(names)) != len(names):
         raise ValueError(f"static must name 1 or 2 distinct sliders, got {names}")
+    if fixed is not None and not isinstance(fixed, Mapping):
+        raise TypeError(f"fixed must be a mapping name -> value, got {type(fixed).__name__}")
     fixed = dict(fixed or {})
     bad = [n for n in fixed if n not in specs or n in names]
     if bad:
@@ -239,6 +297,13 @@ def _plan(sliders: Mapping, static, fixed) -> tuple[dict[str, Slider], list[str]
     return specs, names, rest
 
 
+# Each frame is a PNG inside the built page: ten thousand would be hundreds of megabytes.
+_MAX_FRAMES = 10_000
+# A page holding more than a gigabyte of frames could not be loaded.
+_MAX_BYTES = 10**9
+
+
+@checked(max_frames=integer(low=1, high=_MAX_FRAMES))
 def render_frames(
     render: Callable[..., Figure | bytes],
     sliders: Mapping[str, Slider | tuple],
@@ -264,6 +329,7 @@ def render_frames(
         shows ``A = values_A[i]``, ``B = values_B[j]``.
     """
     specs, names, rest = _plan(sliders, static, fixed)
+    _check_alt(alt)
     count = math.prod(len(specs[n].values) for n in names)
     if count > max_frames:
         sizes = " x ".join(str(len(specs[n].values)) for n in names)
@@ -279,6 +345,15 @@ def render_frames(
 
 
 # --- the widget ---------------------------------------------------------------
+
+
+def _controls(value, name: str) -> dict:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping name -> slider widget, got {type(value).__name__}")
+    for key, control in value.items():
+        if not isinstance(key, str) or not isinstance(control, widgets.Widget):
+            raise TypeError(f"{name} must map names to slider widgets, got {key!r}: {type(control).__name__}")
+    return value
 
 
 class FigureBox(widgets.VBox):
@@ -300,6 +375,12 @@ class FigureBox(widgets.VBox):
         Static mode: the ``jslink`` objects tying sliders to stacks.
     """
 
+    @checked(children=sequence_of(instance_of(widgets.Widget, what="an ipywidgets widget")),
+             mode=one_of(*_MODES), controls=_controls,
+             image=optional(instance_of(widgets.HTML, what="an ipywidgets HTML")),
+             stack=optional(instance_of(widgets.Stack, what="an ipywidgets Stack")),
+             frames=sequence_of(instance_of(Frame, what="a Frame")),
+             links=sequence_of(instance_of(Link, what="a jslink")))
     def __init__(self, children, *, mode, controls, image=None, stack=None, frames=(), links=(), **kwargs):
         super().__init__(children, **kwargs)
         self.mode = mode
@@ -409,6 +490,7 @@ def _static(frames: list[Frame], specs: dict[str, Slider], names: list[str], tit
     )
 
 
+@checked(max_frames=integer(low=1, high=_MAX_FRAMES), max_bytes=integer(low=1, high=_MAX_BYTES))
 def interactive_figure(
     render: Callable[..., Figure | bytes],
     sliders: Mapping[str, Slider | tuple],
@@ -463,8 +545,7 @@ def interactive_figure(
     """
     chosen = _check_mode(mode) if mode is not None else _env_mode()
     specs, names, _ = _plan(sliders, static, fixed)
-    if not (callable(alt) or isinstance(alt, str)):
-        raise TypeError(f"alt must be a string or a function of the slider values, got {type(alt).__name__}")
+    _check_alt(alt)
     if chosen == "live":
         return _live(render, specs, alt, title)
     frames = render_frames(render, specs, alt, static=names, fixed=fixed, max_frames=max_frames)
