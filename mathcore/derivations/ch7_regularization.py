@@ -85,6 +85,47 @@ register(Derivation(
     prove=False))  # SymPy's proof of the inverse of a symbolic 2 x 2 matrix costs seconds
 
 
+# The same two results as one chain: the gradient rewritten until it shows the normal equations and the point
+# where it vanishes. n is a symbol here, so the display reads like the general case; it is 3 when checked.
+_nn = sp.Symbol("n", positive=True)
+class _Inverse(sp.Inverse):
+    """A matrix inverse typeset as SymPy's; checked as adjugate over determinant.
+
+    ``Inverse.doit`` simplifies while it inverts, which takes seconds for a 2 x 2 matrix of polynomials; the
+    adjugate formula is exact and instant, and the numerical check does the rest.
+    """
+
+    def doit(self, **hints):
+        m = self.arg.doit(**hints)
+        if isinstance(m, sp.MatrixExpr):
+            m = m.as_explicit()
+        return m.adjugate() / m.det(method="berkowitz")
+
+
+# I as a named matrix, replaced by the explicit identity when checked: SymPy's Identity survives doit() beside
+# explicit matrices (c I + M stays unevaluated), which the numerical check cannot compare entry by entry
+_I = sp.MatrixSymbol("I", _d, _d)
+_A = sp.MatAdd(_X.T * _X, sp.MatMul(sp.Mul(sp.Rational(1, 2), _nn, _lam, evaluate=False), _I))  # X^T X + (n lam/2) I
+register(Chain(
+    "regularization.ridge-normal-equations", 7,
+    r"the ridge gradient, rewritten, is $\frac2n (X^\top X + \frac{n\lambda}{2} I)(w - w^\star)$: it vanishes "
+    r"exactly when $(X^\top X + \frac{n\lambda}{2} I)\,w = X^\top y$, the normal equations, whose one solution "
+    r"is $w^\star = (X^\top X + \frac{n\lambda}{2} I)^{-1} X^\top y$ ($n = 3$ examples, $d = 2$ weights, "
+    r"entry by entry)",
+    [Step(sp.Matrix([sp.Derivative(_C(*_ws), wj) for wj in _ws])),
+     Step(sp.MatAdd(sp.MatMul(2 / _nn, _X.T, sp.MatAdd(_X * _wv, -_y)), _lam * _wv),
+          "differentiate: the square gives (2/n)Xᵀ(Xw − y), the penalty (λ/2)‖w‖² gives λw"),
+     Step(sp.MatAdd(sp.MatMul(2 / _nn, sp.MatAdd(_X.T * _X * _wv, -_X.T * _y)), _lam * _wv),
+          "multiply out Xᵀ(Xw − y)"),
+     Step(sp.MatMul(2 / _nn, sp.MatAdd(sp.MatMul(_A, _wv), -_X.T * _y)),
+          "write λw as (2/n)(nλ/2)Iw and collect the terms in w"),
+     Step(sp.MatMul(2 / _nn, _A, sp.MatAdd(_wv, -_wstar)),
+          "for λ > 0 the matrix XᵀX + (nλ/2)I is invertible, so Xᵀy = (XᵀX + (nλ/2)I)w⋆")],
+    definitions={_C: sp.Lambda(_ws, _cost), _wstar: sp.MatMul(_Inverse(_A), _X.T, _y), **_matrices,
+                 _wv: sp.Matrix(_ws), _I: sp.eye(_d), _nn: _n},
+    domain={_lam: (0.05, 2.0)}, assumptions=r"$\lambda > 0$ (then the matrix is invertible for any $X$)",
+    prove=False))  # as for the closed form: SymPy's proof with the inverse of a symbolic 2 x 2 matrix costs seconds
+
 # --- the Bayesian view: penalties are priors --------------------------------------------------
 
 _s, _tau = sp.Symbol("s", positive=True), sp.Symbol(r"\tau", positive=True)
