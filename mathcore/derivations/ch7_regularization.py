@@ -220,3 +220,60 @@ register(Derivation(
                            sp.Mul(_p, _at(0) ** 2, evaluate=False)),
                  _E: _E_DEF, _at: _AT_DEF},
     domain={_p: (0.0, 0.95)}, assumptions="$0 \\le p < 1$"))
+
+
+# --- the MAP reading of L2, step by step -----------------------------------------------------------
+
+# The map-gaussian identity above, derived: Bayes' rule, logs, the densities, the constant, the factor. Sums that
+# the page writes with a sigma are named symbols, spelt out for n = 3 examples and d = 2 weights in "where".
+_dd = sp.Symbol("d", positive=True)
+_POST = sp.Symbol(r"P(\mathbf{w} \mid \mathbf{y})", positive=True)
+_EVID = sp.Symbol(r"P(\mathbf{y})", positive=True)  # the evidence: any positive number, and free of w
+_LOGLIK = sp.Symbol(r"\sum_{i=1}^{n} \log \mathcal{N}(y_i, \mu_i, s)", real=True)
+_LOGPRIOR = sp.Symbol(r"\sum_{j=1}^{d} \log \mathcal{N}(w_j, 0, \tau)", real=True)
+_SSE = sp.Symbol(r"\sum_{i=1}^{n} (y_i - \mu_i)^2", nonnegative=True)
+_SQ = sp.Symbol(r"\lVert \mathbf{w} \rVert^2", nonnegative=True)
+_CONST = sp.Symbol(r"\mathrm{const}", real=True)
+_half_over = lambda v: sp.Pow(sp.Mul(2, v**2, evaluate=False), -1, evaluate=False)  # noqa: E731  1/(2 v^2)
+register(Chain(
+    "regularization.l2-map", 7,
+    r"the MAP reading of L2: with Gaussian noise, $y_i \sim \mathcal N(\mu_i, s^2)$ where $\mu_i = "
+    r"\mathbf w^\top \mathbf x_i$, and a Gaussian prior $w_j \sim \mathcal N(0, \tau^2)$, minus the log posterior is "
+    r"a positive multiple of the ridge cost $\frac1n\sum_i (y_i - \mu_i)^2 + \frac{\lambda}{2}\lVert\mathbf w\rVert^2$ "
+    r"with $\lambda = 2s^2/(n\tau^2)$, plus a constant; neither moves the minimum, so the most probable weights are "
+    r"the ridge weights ($n = 3$ examples, $d = 2$ weights)",
+    [Step(-sp.log(_POST)),
+     Step(-sp.log(sp.Mul(_LIK, _PRIOR, sp.Pow(_EVID, -1, evaluate=False), evaluate=False)),
+          "Bayes' rule: posterior = likelihood × prior / evidence"),
+     Step(_sum(-sp.log(_LIK), -sp.log(_PRIOR), sp.log(_EVID)), "the log of a product is the sum of the logs"),
+     Step(_sum(-_LOGLIK, -_LOGPRIOR, sp.log(_EVID)),
+          "given w the examples are independent, and so are the weights under the prior: both probabilities are "
+          "products of Gaussian densities"),
+     Step(_sum(sp.Mul(_half_over(_s), _SSE, evaluate=False), sp.Mul(_nn, sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False)),
+                                                                    evaluate=False),
+               sp.Mul(_half_over(_tau), _SQ, evaluate=False), sp.Mul(_dd, sp.log(sp.Mul(_sqrt_2pi, _tau,
+                                                                                        evaluate=False)),
+                                                                     evaluate=False),
+               sp.log(_EVID)),
+          "substitute the density: −log 𝒩(x, μ, s) = (x − μ)²/(2s²) + log(√(2π) s)"),
+     Step(_sum(sp.Mul(_half_over(_s), _SSE, evaluate=False), sp.Mul(_half_over(_tau), _SQ, evaluate=False), _CONST),
+          "collect the terms without w into a constant"),
+     Step(_sum(sp.Mul(sp.Mul(_nn, _half_over(_s), evaluate=False),
+                      _sum(sp.Mul(sp.Pow(_nn, -1, evaluate=False), _SSE, evaluate=False),
+                           sp.Mul(_lam / 2, _SQ, evaluate=False)), evaluate=False), _CONST),
+          "take out the positive factor n/(2s²): what is left is the ridge cost, with λ = 2s²/(nτ²)")],
+    definitions={_POST: sp.Mul(_LIK, _PRIOR, sp.Pow(_EVID, -1, evaluate=False), evaluate=False),
+                 _LIK: sp.Mul(*_likelihood, evaluate=False),
+                 _PRIOR: sp.Mul(*[_N(wj, 0, _tau) for wj in _ws], evaluate=False),
+                 _LOGLIK: _sum(*[sp.log(f) for f in _likelihood]),
+                 _LOGPRIOR: _sum(*[sp.log(_N(wj, 0, _tau)) for wj in _ws]),
+                 _N: _N_DEF,
+                 _SSE: _sum(*[(yi - m) ** 2 for yi, m in zip(_ys, _mus)]),
+                 _SQ: _sum(*[wj**2 for wj in _ws]),
+                 _CONST: _sum(sp.Mul(_nn, sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False)), evaluate=False),
+                              sp.Mul(_dd, sp.log(sp.Mul(_sqrt_2pi, _tau, evaluate=False)), evaluate=False),
+                              sp.log(_EVID)),
+                 _lam: sp.Mul(2, _s**2, sp.Pow(sp.Mul(_nn, _tau**2, evaluate=False), -1, evaluate=False),
+                              evaluate=False),
+                 _nn: _n, _dd: _d},
+    domain={**_data_domain, _EVID: (0.1, 3.0)}, assumptions=r"every $s, \tau > 0$", prove=False))
