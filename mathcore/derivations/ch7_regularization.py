@@ -120,7 +120,7 @@ register(Chain(
      Step(sp.MatMul(2 / _nn, sp.MatAdd(sp.MatMul(_A, _wv), -_X.T * _y)),
           "write λw as (2/n)(nλ/2)Iw and collect the terms in w"),
      Step(sp.MatMul(2 / _nn, _A, sp.MatAdd(_wv, -_wstar)),
-          "for λ > 0 the matrix XᵀX + (nλ/2)I is invertible, so Xᵀy = (XᵀX + (nλ/2)I)w⋆")],
+          "for positive λ the matrix XᵀX + (nλ/2)I is invertible, so Xᵀy = (XᵀX + (nλ/2)I)w⋆")],
     definitions={_C: sp.Lambda(_ws, _cost), _wstar: sp.MatMul(_Inverse(_A), _X.T, _y), **_matrices,
                  _wv: sp.Matrix(_ws), _I: sp.eye(_d), _nn: _n},
     domain={_lam: (0.05, 2.0)}, assumptions=r"$\lambda > 0$ (then the matrix is invertible for any $X$)",
