@@ -193,6 +193,11 @@ def _integrated(integral: sp.Integral) -> sp.Expr:
     return integral.doit()
 
 
+def _moment(m):
+    # a moment given as an integral is computed when first checked, not when the module is imported
+    return m.doit() if isinstance(m, _Integral) or (isinstance(m, sp.Mul) and m.has(_Integral)) else m
+
+
 def _expectation(weights: dict, inputs: dict, random: list) -> tuple[type, type]:
     r"""E and Var for a layer's random quantities, exactly, from the moments that the derivation assumes.
 
@@ -213,11 +218,11 @@ def _expectation(weights: dict, inputs: dict, random: list) -> tuple[type, type]
                 if not k:
                     continue
                 if s.name.startswith("w"):
-                    value *= weights[k]
+                    value *= _moment(weights[k])
                 else:
                     joint.append((s, k))
             if len(joint) == 1:
-                value *= inputs[joint[0][1]]
+                value *= _moment(inputs[joint[0][1]])
             elif joint:  # E[a_j a_k] of two dependent inputs: unknown, and multiplied by E[w_j] E[w_k] = 0
                 value *= sp.Symbol("m_{" + ",".join(f"{s.name}^{k}" for s, k in joint) + "}", real=True)
             total += value
@@ -258,7 +263,7 @@ _RELU_SQUARE = _Integral(sp.Mul(_u**2, sp.Pow(sp.Mul(_sqrt_2pi, _s, evaluate=Fal
                                 sp.exp(-_u**2 / (2 * _s**2)), evaluate=False), (_u, 0, sp.oo))
 # He's model: zero-mean weights with Var(w) = 2/n_in; inputs a = ReLU(u), u ~ N(0, s^2), of any mean
 _m_a = sp.Symbol(r"\mathbb{E}[a]", positive=True)
-_E, _Var = _expectation({1: 0, 2: sp.Rational(2, _N_IN)}, {1: _m_a, 2: _RELU_SQUARE.doit()},
+_E, _Var = _expectation({1: 0, 2: sp.Rational(2, _N_IN)}, {1: _m_a, 2: _RELU_SQUARE},
                         [_wr, *_wj, _ar, *_aj])
 register(Chain(
     "init.he-variance", 3,
@@ -294,7 +299,7 @@ def _uniform(k, r):
                   evaluate=False)
 
 
-_E_u, _Var_u = _expectation({1: _uniform(1, _R_DEF).doit(), 2: _uniform(2, _R_DEF).doit()}, {}, [_wr])
+_E_u, _Var_u = _expectation({1: _uniform(1, _R_DEF), 2: _uniform(2, _R_DEF)}, {}, [_wr])
 register(Chain(
     "init.glorot-variance", 3,
     r"Glorot initialisation: the forward pass keeps the variance when $\operatorname{Var}(w) = 1/n_{\mathrm{in}}$, "
