@@ -253,11 +253,13 @@ def test_wrap_splits_the_sum_where_asked_and_rejects_what_it_cannot_split():
 # --- derivations as chains of checked steps ------------------------------------------------------
 
 def test_the_central_derivations_are_chains():
-    assert len(CHAIN_LABELS) >= 12
+    assert len(CHAIN_LABELS) >= 16
     for label in ("activation.sigmoid.derivative", "loss.softmax_cross_entropy.gradient", "loss.mse.mean-gradient",
                   "backprop.bp1", "backprop.bp2", "backprop.bp4.output", "backprop.bp4.batch",
-                  "gd.quadratic-update", "gd.momentum-characteristic", "regularization.weight-decay",
-                  "regularization.dropout-mean"):
+                  "gd.quadratic-update", "gd.momentum-characteristic", "gd.stability-threshold",
+                  "regularization.weight-decay", "regularization.dropout-mean",
+                  "regularization.ridge-normal-equations", "regularization.l2-map",
+                  "init.he-variance", "init.glorot-variance"):
         assert label in CHAIN_LABELS
 
 
@@ -322,3 +324,49 @@ def test_finite_difference_error_validates_seed(seed, exc):
     # -1 and 1.5 used to reach NumPy's own error; None gave a different point on every call
     with pytest.raises(exc, match="seed"):
         DERIVATIONS["matrix.linear"].finite_difference_error(seed=seed)
+
+
+# --- what the new chains claim beyond their equalities ------------------------------------------
+
+def test_stability_threshold_sign_is_the_condition_on_the_factor():
+    """The chain ends at eta lambda^2 (eta - 2/lambda) e_t^2; its sign must decide |1 - eta lambda| < 1.
+
+    Checked as booleans at seeded points and on the boundary eta = 2/lambda, where the step neither shrinks
+    nor grows the error (and a strict inequality written as <= would show).
+    """
+    d = DERIVATIONS["gd.stability-threshold"]
+    eta, lam, e = (next(s for s in d.rhs.free_symbols if s.name == n) for n in (r"\eta", r"\lambda", "e_t"))
+    last = sp.lambdify((eta, lam, e), d.rhs)
+    rng = np.random.default_rng(0)
+    points = [(float(rng.uniform(0.0, 3.0)), float(rng.uniform(0.1, 10.0))) for _ in range(500)]
+    points += [(2.0 / l, l) for l in (0.5, 1.0, 4.0)]  # on the threshold: exactly representable
+    for h, l in points:
+        shrinks = last(h, l, 1.0) < 0
+        assert shrinks == (abs(1 - h * l) < 1) == (0 < h < 2 / l), (h, l)
+
+
+def test_initialisers_draw_the_variances_the_chains_derive():
+    """MLP's weights against the init chains: Glorot's variance as the chain states it, and He's conclusion.
+
+    Sizes as in tests/test_network.py: 120 000 weights give the sample variance a relative standard error of
+    sqrt(2/N) = 0.4%, so 3% is more than 7 standard errors. For He the claim itself is tested: ReLU inputs of
+    a N(0, s^2) through the drawn layer give Var(z) = s^2; 2000 inputs times 300 units, with the spread of the
+    units' means (the ReLU's mean is not 0) adding about 1%, so 5%.
+    """
+    from mathcore import MLP
+    n_in, n_h, n_out = 400, 300, 200
+    glorot = DERIVATIONS["init.glorot-variance"]
+    fans = {s.name: s for s in glorot.steps[3].expr.free_symbols}
+    variance = float(glorot.steps[3].expr.subs({fans[r"n_{\mathrm{in}}"]: n_in, fans[r"n_{\mathrm{out}}"]: n_h}))
+    W = MLP([n_in, n_h, n_out], activation="tanh", seed=1).weights[0]  # (300, 400), Glorot uniform
+    np.testing.assert_allclose(W.var(), variance, rtol=0.03)
+    r = np.sqrt(3 * variance)  # the chain's r^2/3 = variance
+    assert np.abs(W).max() <= r and np.abs(W).max() > 0.99 * r
+
+    he = DERIVATIONS["init.he-variance"]
+    s_sym, = he.rhs.free_symbols  # the chain ends at s^2
+    W = MLP([n_in, n_h, n_out], activation="relu", seed=1).weights[0]  # (300, 400), He normal
+    s = 1.5
+    u = np.random.default_rng(2).normal(0.0, s, size=(2000, n_in))  # (2000, 400)
+    z = np.maximum(u, 0.0) @ W.T  # (2000, 300)
+    np.testing.assert_allclose(z.var(), float(he.rhs.subs(s_sym, s)), rtol=0.05)

@@ -154,7 +154,9 @@ class Derivation:
                 args = [point[s] for s in symbols]
                 a = np.asarray(fl(*args), dtype=np.float64)
                 b = np.asarray(fr(*args), dtype=np.float64)
-                if not np.allclose(a, b, rtol=RTOL, atol=RTOL):
+                # shapes first: allclose broadcasts, and an unevaluated c I + M (doit leaves an Identity beside an
+                # explicit matrix) evaluates to an array of another shape that it would compare without complaint
+                if a.shape != b.shape or not np.allclose(a, b, rtol=RTOL, atol=RTOL):
                     shown = ", ".join(f"{s} = {v:.6g}" for s, v in point.items())
                     raise AssertionError(f"{self.label}: the sides differ at {shown}: lhs = {a}, rhs = {b}")
         n = len(samples)

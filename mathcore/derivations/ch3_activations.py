@@ -4,6 +4,8 @@ what a chain of such factors does; the identities behind the numerically stable 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from ._core import GAUSS_DEFS, SIGMA_DEF, Chain, Derivation, Phi, phi, Step, register, sigma, unevaluated_sum as _sum, x
@@ -191,3 +193,141 @@ register(Derivation(
     domain={x: (-30.0, 30.0)}, points=[{x: 0}],
     # Max and Abs defeat SymPy's proof (0.5 s to give up); the numerical check takes 0.05 s
     prove=False))
+
+
+# --- initialisation: the variance that survives a layer ------------------------------------------
+
+class _Integral(sp.Integral):
+    """An integral typeset as SymPy's, integrated by SymPy once per process (every link that shows it reuses it)."""
+
+    def doit(self, **hints):
+        return _integrated(sp.Integral(*self.args))
+
+
+@lru_cache(maxsize=None)
+def _integrated(integral: sp.Integral) -> sp.Expr:
+    return integral.doit()
+
+
+def _moment(m):
+    # a moment given as an integral is computed when first checked, not when the module is imported
+    return m.doit() if isinstance(m, _Integral) or (isinstance(m, sp.Mul) and m.has(_Integral)) else m
+
+
+def _expectation(weights: dict, inputs: dict, random: list) -> tuple[type, type]:
+    r"""E and Var for a layer's random quantities, exactly, from the moments that the derivation assumes.
+
+    ``random`` lists weight and input symbols, paired by name (``w_1`` with ``a_1``, ``w`` with ``a``);
+    ``weights[k]`` and ``inputs[k]`` are :math:`\mathbb E[w^k]` and :math:`\mathbb E[a^k]`. Every weight is
+    independent of every other random quantity; inputs may depend on one another (a product of two different
+    inputs gets a moment of its own, a free symbol), which is the situation of a hidden layer. The expectation
+    of a polynomial is then the sum over its monomials of the products of these moments, so each step of a
+    derivation is checked against the model exactly, not by sampling.
+    """
+    def expect(expr):
+        expr = sp.expand(expr)
+        poly = sp.Poly(expr, *random)
+        total = sp.Integer(0)
+        for monomial, coeff in poly.terms():
+            value, joint = coeff, []
+            for s, k in zip(random, monomial):
+                if not k:
+                    continue
+                if s.name.startswith("w"):
+                    value *= _moment(weights[k])
+                else:
+                    joint.append((s, k))
+            if len(joint) == 1:
+                value *= _moment(inputs[joint[0][1]])
+            elif joint:  # E[a_j a_k] of two dependent inputs: unknown, and multiplied by E[w_j] E[w_k] = 0
+                value *= sp.Symbol("m_{" + ",".join(f"{s.name}^{k}" for s, k in joint) + "}", real=True)
+            total += value
+        return total
+
+    class E(sp.Function):
+        nargs = 1
+
+        def _latex(self, printer):
+            return rf"\mathbb{{E}}\left[{printer._print(self.args[0])}\right]"
+
+        def doit(self, **hints):
+            return expect(self.args[0].doit(**hints))
+
+    class Var(sp.Function):
+        nargs = 1
+
+        def _latex(self, printer):
+            return rf"\operatorname{{Var}}\left({printer._print(self.args[0])}\right)"
+
+        def doit(self, **hints):
+            arg = self.args[0].doit(**hints)
+            return expect(arg**2) - expect(arg) ** 2
+
+    return E, Var
+
+
+_N_IN = 3
+_half = sp.Rational(1, 2)
+_n_in, _n_out = sp.Symbol(r"n_{\mathrm{in}}", positive=True), sp.Symbol(r"n_{\mathrm{out}}", positive=True)
+_wr, _ar = sp.symbols("w a", real=True)
+_wj, _aj = sp.symbols(f"w_1:{_N_IN + 1}", real=True), sp.symbols(f"a_1:{_N_IN + 1}", real=True)
+_zl = sp.Symbol("z", real=True)
+_s, _u = sp.Symbol("s", positive=True), sp.Symbol("u", real=True)
+#: E[ReLU(u)^2] for u ~ N(0, s^2): ReLU(u) is 0 for u < 0 and u above, so the integral runs over u > 0 only
+_sqrt_2pi = sp.Pow(sp.Mul(2, sp.pi, evaluate=False), _half, evaluate=False)
+_RELU_SQUARE = _Integral(sp.Mul(_u**2, sp.Pow(sp.Mul(_sqrt_2pi, _s, evaluate=False), -1, evaluate=False),
+                                sp.exp(-_u**2 / (2 * _s**2)), evaluate=False), (_u, 0, sp.oo))
+# He's model: zero-mean weights with Var(w) = 2/n_in; inputs a = ReLU(u), u ~ N(0, s^2), of any mean
+_m_a = sp.Symbol(r"\mathbb{E}[a]", positive=True)
+_E, _Var = _expectation({1: 0, 2: sp.Rational(2, _N_IN)}, {1: _m_a, 2: _RELU_SQUARE},
+                        [_wr, *_wj, _ar, *_aj])
+register(Chain(
+    "init.he-variance", 3,
+    r"He initialisation keeps the variance: a unit's $z = \sum_{j=1}^{n_{\mathrm{in}}} w_j a_j$ has "
+    r"$\operatorname{Var}(z) = n_{\mathrm{in}} \operatorname{Var}(w)\,\mathbb E[a^2]$ for independent zero-mean "
+    r"weights, and ReLU inputs $a = \operatorname{ReLU}(u)$ of a $u \sim \mathcal N(0, s^2)$ have "
+    r"$\mathbb E[a^2] = s^2/2$, so $\operatorname{Var}(w) = 2/n_{\mathrm{in}}$ gives the next layer the same "
+    r"$s^2$ ($n_{\mathrm{in}} = 3$ inputs; the inputs may depend on each other, never on the weights)",
+    [Step(_Var(_zl)),
+     Step(_sum(*[_Var(sp.Mul(w_, a_, evaluate=False)) for w_, a_ in zip(_wj, _aj)]),
+          "the terms are uncorrelated: E(wⱼaⱼwₖaₖ) = E(wⱼ)E(wₖ)E(aⱼaₖ) = 0 for j ≠ k, and so is each mean"),
+     Step(sp.Mul(_n_in, _Var(sp.Mul(_wr, _ar, evaluate=False)), evaluate=False), "the terms have the distribution of one product wa"),
+     Step(sp.Mul(_n_in, _E(sp.Mul(_wr**2, _ar**2, evaluate=False)), evaluate=False), "E(wa) = E(w)E(a) = 0, so Var(wa) = E((wa)²)"),
+     Step(sp.Mul(_n_in, _E(_wr**2), _E(_ar**2), evaluate=False), "w and a are independent"),
+     Step(sp.Mul(_n_in, _Var(_wr), _E(_ar**2), evaluate=False), "E(w) = 0, so E(w²) = Var(w)"),
+     Step(sp.Mul(_n_in, _Var(_wr), _RELU_SQUARE, evaluate=False),
+          "a = ReLU(u) is 0 for negative u and u for positive u: integrate a² against the density of 𝒩(0, s²)"),
+     Step(sp.Mul(_n_in, _Var(_wr), sp.Mul(_half, _s**2, evaluate=False), evaluate=False),
+          "integrate: half the Gaussian's second moment s²"),
+     Step(_s**2, "He's choice, Var(w) = 2/nᵢₙ")],
+    definitions={_zl: _sum(*[sp.Mul(w_, a_, evaluate=False) for w_, a_ in zip(_wj, _aj)]), _n_in: _N_IN},
+    domain={_s: (0.1, 3.0), _m_a: (0.0, 2.0)}, assumptions=r"every $s > 0$"))
+
+# Glorot's model: w ~ U(-r, r), the moments integrated against the density 1/(2r)
+_r = sp.Symbol("r", positive=True)
+_R_DEF = sp.sqrt(6 / _sum(_n_in, _n_out))
+_fan = _sum(_n_in, _n_out)
+
+
+def _uniform(k, r):
+    """E[w^k] for w ~ U(-r, r), typeset as the density 1/(2r) times the integral."""
+    return sp.Mul(sp.Pow(sp.Mul(2, r, evaluate=False), -1, evaluate=False), _Integral(_wr**k, (_wr, -r, r)),
+                  evaluate=False)
+
+
+_E_u, _Var_u = _expectation({1: _uniform(1, _R_DEF), 2: _uniform(2, _R_DEF)}, {}, [_wr])
+register(Chain(
+    "init.glorot-variance", 3,
+    r"Glorot initialisation: the forward pass keeps the variance when $\operatorname{Var}(w) = 1/n_{\mathrm{in}}$, "
+    r"the backward pass when $\operatorname{Var}(w) = 1/n_{\mathrm{out}}$; both hold only if "
+    r"$n_{\mathrm{in}} = n_{\mathrm{out}}$, and the compromise is $w \sim \mathcal U(-r, r)$ with "
+    r"$r = \sqrt{6/(n_{\mathrm{in}} + n_{\mathrm{out}})}$, whose variance is one over the mean of the two fans",
+    [Step(_Var_u(_wr)),
+     Step(_uniform(2, _r), "w ~ U(−r, r) has density 1/(2r) on (−r, r) and mean 0, so Var(w) = E(w²)"),
+     Step(sp.Mul(sp.Rational(1, 3), _r**2, evaluate=False), "integrate: w³/3 from −r to r is 2r³/3"),
+     Step(sp.Mul(2, sp.Pow(_fan, -1, evaluate=False), evaluate=False),
+          "Glorot's r = √(6/(nᵢₙ + nₒᵤₜ)), so r² = 6/(nᵢₙ + nₒᵤₜ)"),
+     Step(sp.Pow(sp.Mul(_half, _fan, evaluate=False), -1, evaluate=False),
+          "one over the mean of nᵢₙ and nₒᵤₜ: between the forward 1/nᵢₙ and the backward 1/nₒᵤₜ")],
+    definitions={_r: _R_DEF}, domain={_n_in: (1.0, 100.0), _n_out: (1.0, 100.0)},
+    assumptions=r"all fan-ins and fan-outs $n_{\mathrm{in}}, n_{\mathrm{out}} \ge 1$"))

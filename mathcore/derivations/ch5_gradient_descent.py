@@ -102,6 +102,38 @@ register(Derivation(
     domain={eta: (0.01, 1.0), lam: (0.01, 0.99), t: (0.0, 40.0)},
     assumptions=r"every whole $t \ge 0$ (and every real $t$ when $1 - \eta\lambda > 0$)"))
 
+# --- when the iteration converges: the threshold 2/lambda -----------------------------------------
+
+# The error e = w - w* of one step, squared: it falls exactly when the last line is negative. Written with the
+# minimum w* kept general (the chapter's C has w* = 0), so the error is visibly a distance to the minimum.
+w_t, w_next, w_star = sp.Symbol("w_t", **_R), sp.Symbol("w_{t+1}", **_R), sp.Symbol(r"w^{\star}", **_R)
+e_t, e_next = sp.Symbol("e_t", **_R), sp.Symbol("e_{t+1}", **_R)
+_step = sp.Mul(eta, sp.Derivative(C(w_t), w_t), evaluate=False)
+_gain = _sum(1, -eta * lam)  # 1 - eta lambda, the factor of one step
+register(Chain(
+    "gd.stability-threshold", 5,
+    r"on the quadratic $C(w) = \frac12\lambda(w - w^\star)^2$ one step multiplies the error $e = w - w^\star$ by "
+    r"$1 - \eta\lambda$, so $e_t = (1 - \eta\lambda)^t e_0$; its square falls at every step exactly when the last "
+    r"line is negative, that is when $0 < \eta < 2/\lambda$, which is $|1 - \eta\lambda| < 1$. In $n$ dimensions "
+    r"each eigenvector of the Hessian has its own factor $1 - \eta\lambda_i$, so every error shrinks exactly "
+    r"when $\eta < 2/\lambda_{\max}$",
+    [Step(_sum(e_next**2, -e_t**2)),
+     Step(_sum(_sum(w_t, -_step, -w_star) ** 2, -e_t**2),
+          "e = w − w⋆, and one gradient step wₜ₊₁ = wₜ − ηC′(wₜ)"),
+     Step(_sum(_sum(w_t, -sp.Mul(eta, lam, _sum(w_t, -w_star), evaluate=False), -w_star) ** 2, -e_t**2),
+          "C′(w) = λ(w − w⋆), the derivative of ½λ(w − w⋆)²"),
+     Step(_sum(sp.Pow(sp.Mul(_gain, e_t, evaluate=False), 2, evaluate=False), -e_t**2),
+          "collect wₜ − w⋆ = eₜ: one step multiplies the error by 1 − ηλ"),
+     Step(sp.Mul(_sum(_gain**2, -1), e_t**2, evaluate=False), "factor out eₜ²"),
+     Step(sp.Mul(eta, lam, _sum(eta * lam, -2), e_t**2, evaluate=False),
+          "a² − 1 = (a − 1)(a + 1) with a = 1 − ηλ: (−ηλ)(2 − ηλ)"),
+     Step(sp.Mul(eta, lam**2, _sum(eta, -2 / lam), e_t**2, evaluate=False),
+          "take λ out of ηλ − 2: for positive η and λ the sign is the sign of η − 2/λ")],
+    definitions={e_next: _sum(w_next, -w_star), w_next: _sum(w_t, -_step),
+                 C: sp.Lambda(w, sp.Mul(lam / 2, _sum(w, -w_star) ** 2, evaluate=False)), e_t: _sum(w_t, -w_star)},
+    domain={lam: (0.1, 10.0), eta: (0.0, 1.0)}, assumptions=r"$\eta > 0$ and $\lambda > 0$",
+    prove=False))  # SymPy proves every step too, in 1 s in all, more than a chapter run can spare
+
 lmin, lmax = sp.symbols(r"\lambda_{\min} \lambda_{\max}", positive=True)
 eta_star, kappa = sp.Symbol(r"\eta^{*}", positive=True), sp.Symbol(r"\kappa", positive=True)
 _rate = sp.Mul(_sum(kappa, -1), sp.Pow(_sum(kappa, 1), -1, evaluate=False), evaluate=False)

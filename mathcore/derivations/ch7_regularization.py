@@ -135,6 +135,47 @@ register(Derivation(
     prove=False))  # SymPy's proof of the inverse of a symbolic 2 x 2 matrix costs seconds
 
 
+# The same two results as one chain: the gradient rewritten until it shows the normal equations and the point
+# where it vanishes. n is a symbol here, so the display reads like the general case; it is 3 when checked.
+_nn = sp.Symbol("n", positive=True)
+class _Inverse(sp.Inverse):
+    """A matrix inverse typeset as SymPy's; checked as adjugate over determinant.
+
+    ``Inverse.doit`` simplifies while it inverts, which takes seconds for a 2 x 2 matrix of polynomials; the
+    adjugate formula is exact and instant, and the numerical check does the rest.
+    """
+
+    def doit(self, **hints):
+        m = self.arg.doit(**hints)
+        if isinstance(m, sp.MatrixExpr):
+            m = m.as_explicit()
+        return m.adjugate() / m.det(method="berkowitz")
+
+
+# I as a named matrix, replaced by the explicit identity when checked: SymPy's Identity survives doit() beside
+# explicit matrices (c I + M stays unevaluated), which the numerical check cannot compare entry by entry
+_I = sp.MatrixSymbol("I", _d, _d)
+_A = sp.MatAdd(_X.T * _X, sp.MatMul(sp.Mul(sp.Rational(1, 2), _nn, _lam, evaluate=False), _I))  # X^T X + (n lam/2) I
+register(Chain(
+    "regularization.ridge-normal-equations", 7,
+    r"the ridge gradient, rewritten, is $\frac2n (X^\top X + \frac{n\lambda}{2} I)(w - w^\star)$: it vanishes "
+    r"exactly when $(X^\top X + \frac{n\lambda}{2} I)\,w = X^\top y$, the normal equations, whose one solution "
+    r"is $w^\star = (X^\top X + \frac{n\lambda}{2} I)^{-1} X^\top y$ ($n = 3$ examples, $d = 2$ weights, "
+    r"entry by entry)",
+    [Step(sp.Matrix([sp.Derivative(_C(*_ws), wj) for wj in _ws])),
+     Step(sp.MatAdd(sp.MatMul(2 / _nn, _X.T, sp.MatAdd(_X * _wv, -_y)), _lam * _wv),
+          "differentiate: the square gives (2/n)Xᵀ(Xw − y), the penalty (λ/2)‖w‖² gives λw"),
+     Step(sp.MatAdd(sp.MatMul(2 / _nn, sp.MatAdd(_X.T * _X * _wv, -_X.T * _y)), _lam * _wv),
+          "multiply out Xᵀ(Xw − y)"),
+     Step(sp.MatMul(2 / _nn, sp.MatAdd(sp.MatMul(_A, _wv), -_X.T * _y)),
+          "write λw as (2/n)(nλ/2)Iw and collect the terms in w"),
+     Step(sp.MatMul(2 / _nn, _A, sp.MatAdd(_wv, -_wstar)),
+          "for positive λ the matrix XᵀX + (nλ/2)I is invertible, so Xᵀy = (XᵀX + (nλ/2)I)w⋆")],
+    definitions={_C: sp.Lambda(_ws, _cost), _wstar: sp.MatMul(_Inverse(_A), _X.T, _y), **_matrices,
+                 _wv: sp.Matrix(_ws), _I: sp.eye(_d), _nn: _n},
+    domain={_lam: (0.05, 2.0)}, assumptions=r"$\lambda > 0$ (then the matrix is invertible for any $X$)",
+    prove=False))  # as for the closed form: SymPy's proof with the inverse of a symbolic 2 x 2 matrix costs seconds
+
 # --- the Bayesian view: penalties are priors --------------------------------------------------
 
 _s, _tau = sp.Symbol("s", positive=True), sp.Symbol(r"\tau", positive=True)
@@ -229,3 +270,60 @@ register(Derivation(
                            sp.Mul(_p, _at(0) ** 2, evaluate=False)),
                  _E: _E_DEF, _at: _AT_DEF},
     domain={_p: (0.0, 0.95)}, assumptions="$0 \\le p < 1$"))
+
+
+# --- the MAP reading of L2, step by step -----------------------------------------------------------
+
+# The map-gaussian identity above, derived: Bayes' rule, logs, the densities, the constant, the factor. Sums that
+# the page writes with a sigma are named symbols, spelt out for n = 3 examples and d = 2 weights in "where".
+_dd = sp.Symbol("d", positive=True)
+_POST = sp.Symbol(r"P(\mathbf{w} \mid \mathbf{y})", positive=True)
+_EVID = sp.Symbol(r"P(\mathbf{y})", positive=True)  # the evidence: any positive number, and free of w
+_LOGLIK = sp.Symbol(r"\sum_{i=1}^{n} \log \mathcal{N}(y_i, \mu_i, s)", real=True)
+_LOGPRIOR = sp.Symbol(r"\sum_{j=1}^{d} \log \mathcal{N}(w_j, 0, \tau)", real=True)
+_SSE = sp.Symbol(r"\sum_{i=1}^{n} (y_i - \mu_i)^2", nonnegative=True)
+_SQ = sp.Symbol(r"\lVert \mathbf{w} \rVert^2", nonnegative=True)
+_CONST = sp.Symbol(r"\mathrm{const}", real=True)
+_half_over = lambda v: sp.Pow(sp.Mul(2, v**2, evaluate=False), -1, evaluate=False)  # noqa: E731  1/(2 v^2)
+register(Chain(
+    "regularization.l2-map", 7,
+    r"the MAP reading of L2: with Gaussian noise, $y_i \sim \mathcal N(\mu_i, s^2)$ where $\mu_i = "
+    r"\mathbf w^\top \mathbf x_i$, and a Gaussian prior $w_j \sim \mathcal N(0, \tau^2)$, minus the log posterior is "
+    r"a positive multiple of the ridge cost $\frac1n\sum_i (y_i - \mu_i)^2 + \frac{\lambda}{2}\lVert\mathbf w\rVert^2$ "
+    r"with $\lambda = 2s^2/(n\tau^2)$, plus a constant; neither moves the minimum, so the most probable weights are "
+    r"the ridge weights ($n = 3$ examples, $d = 2$ weights)",
+    [Step(-sp.log(_POST)),
+     Step(-sp.log(sp.Mul(_LIK, _PRIOR, sp.Pow(_EVID, -1, evaluate=False), evaluate=False)),
+          "Bayes' rule: posterior = likelihood × prior / evidence"),
+     Step(_sum(-sp.log(_LIK), -sp.log(_PRIOR), sp.log(_EVID)), "the log of a product is the sum of the logs"),
+     Step(_sum(-_LOGLIK, -_LOGPRIOR, sp.log(_EVID)),
+          "given w the examples are independent, and so are the weights under the prior: both probabilities are "
+          "products of Gaussian densities"),
+     Step(_sum(sp.Mul(_half_over(_s), _SSE, evaluate=False), sp.Mul(_nn, sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False)),
+                                                                    evaluate=False),
+               sp.Mul(_half_over(_tau), _SQ, evaluate=False), sp.Mul(_dd, sp.log(sp.Mul(_sqrt_2pi, _tau,
+                                                                                        evaluate=False)),
+                                                                     evaluate=False),
+               sp.log(_EVID)),
+          "substitute the density: −log 𝒩(x, μ, s) = (x − μ)²/(2s²) + log(√(2π) s)"),
+     Step(_sum(sp.Mul(_half_over(_s), _SSE, evaluate=False), sp.Mul(_half_over(_tau), _SQ, evaluate=False), _CONST),
+          "collect the terms without w into a constant"),
+     Step(_sum(sp.Mul(sp.Mul(_nn, _half_over(_s), evaluate=False),
+                      _sum(sp.Mul(sp.Pow(_nn, -1, evaluate=False), _SSE, evaluate=False),
+                           sp.Mul(_lam / 2, _SQ, evaluate=False)), evaluate=False), _CONST),
+          "take out the positive factor n/(2s²): what is left is the ridge cost, with λ = 2s²/(nτ²)")],
+    definitions={_POST: sp.Mul(_LIK, _PRIOR, sp.Pow(_EVID, -1, evaluate=False), evaluate=False),
+                 _LIK: sp.Mul(*_likelihood, evaluate=False),
+                 _PRIOR: sp.Mul(*[_N(wj, 0, _tau) for wj in _ws], evaluate=False),
+                 _LOGLIK: _sum(*[sp.log(f) for f in _likelihood]),
+                 _LOGPRIOR: _sum(*[sp.log(_N(wj, 0, _tau)) for wj in _ws]),
+                 _N: _N_DEF,
+                 _SSE: _sum(*[(yi - m) ** 2 for yi, m in zip(_ys, _mus)]),
+                 _SQ: _sum(*[wj**2 for wj in _ws]),
+                 _CONST: _sum(sp.Mul(_nn, sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False)), evaluate=False),
+                              sp.Mul(_dd, sp.log(sp.Mul(_sqrt_2pi, _tau, evaluate=False)), evaluate=False),
+                              sp.log(_EVID)),
+                 _lam: sp.Mul(2, _s**2, sp.Pow(sp.Mul(_nn, _tau**2, evaluate=False), -1, evaluate=False),
+                              evaluate=False),
+                 _nn: _n, _dd: _d},
+    domain={**_data_domain, _EVID: (0.1, 3.0)}, assumptions=r"every $s, \tau > 0$", prove=False))
