@@ -750,7 +750,8 @@ BATTERY: dict[str, dict[str, object]] = {
 # ---- accepted by design (see the module docstring) ----
 #: String parameters whose value is free text: any string is valid.
 FREE_TEXT = {"title", "xlabel", "ylabel", "label", "alt", "name", "X_name", "prefix", "fmt", "edgecolor",
-             "boundary_color", "caption_y", "classes", "node_labels", "captions", "titles"}
+             "boundary_color", "caption_y", "classes", "node_labels", "captions", "titles",
+             "assumptions"}  # a derivation's conditions, prose shown beside it ("Holds for ...")
 #: Integer parameters for which zero is a valid value.
 ZERO_OK = {"seed", "step", "l", "digits", "compress_level", "momentum", "key", "b", "shift", "value"}
 #: (target id, parameter) pairs that accept every shape and the empty array: elementwise functions.
