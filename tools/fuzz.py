@@ -762,6 +762,7 @@ ANY_SHAPE = {
     ("mathcore.losses.sigmoid_neuron_cost", "w"), ("mathcore.losses.sigmoid_neuron_cost", "b"),
     ("mathcore.losses.sigmoid_neuron_gradient", "w"), ("mathcore.losses.sigmoid_neuron_gradient", "b"),
     ("mathcore.widgets.ch2_layers.clip_half_planes", "polygon"),
+    ("mathcore.regularization.dropout", "a"),  # "a : any S -> out : S": a mask per activation, whatever the shape
 }
 #: Parameters that take a list of arrays, where a ragged list is a valid list.
 LIST_OF_ARRAYS = {"params", "grads", "weights", "analytic", "half_planes"}
