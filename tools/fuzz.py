@@ -753,7 +753,8 @@ FREE_TEXT = {"title", "xlabel", "ylabel", "label", "alt", "name", "X_name", "pre
              "boundary_color", "caption_y", "classes", "node_labels", "captions", "titles",
              "assumptions"}  # a derivation's conditions, prose shown beside it ("Holds for ...")
 #: Integer parameters for which zero is a valid value.
-ZERO_OK = {"seed", "step", "l", "digits", "compress_level", "momentum", "key", "b", "shift", "value"}
+ZERO_OK = {"seed", "step", "l", "digits", "compress_level", "momentum", "key", "b", "shift", "value",
+           "steps"}  # minimize's steps (as its printed source states, low=0): zero steps is a path of its start
 #: (target id, parameter) pairs that accept every shape and the empty array: elementwise functions.
 ANY_SHAPE = {
     ("mathcore.activations.Activation.__call__", "z"), ("mathcore.activations.Activation.derivative", "z"),
