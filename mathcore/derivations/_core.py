@@ -32,7 +32,7 @@ class Derivation:
     label : str
         Registry key, ``"<chapter topic>.<name>"``.
     chapter : int or str
-        The chapter that shows it (a letter for an appendix).
+        The chapter that shows it, 1 to 99 (a capital letter for an appendix).
     title : str
         One line saying what it states.
     lhs, rhs : sympy expressions or matrices
@@ -56,6 +56,11 @@ class Derivation:
         measures every displayed equation): ``None``, one line (default); ``0``,
         the right side on a line of its own below the left; ``k >= 1``, the first
         ``k`` terms of the right side's sum on the first line, the rest below.
+
+    A malformed field is refused when the entry is written, by a TypeError or
+    ValueError that names it: ``lhs`` and ``rhs`` are SymPy objects (``sp.Integer(0)``,
+    not ``0``), ``domain`` maps symbols to finite ``(low, high)`` with low < high, and
+    ``points`` map symbols to finite numbers.
     """
 
     label: str
@@ -517,7 +522,7 @@ def _check_text(value, name: str, where: str, empty: bool = False) -> None:
 
 
 def _check_expr(value, name: str, where: str) -> None:
-    # a Python number would typeset, but a NaN or a bool would "verify" against anything numeric
+    # SymPy objects only: a bool or a float NaN would reach lambdify and be compared as a number
     if not isinstance(value, (sp.Basic, sp.MatrixBase)):
         raise TypeError(f"{where}{name} must be a SymPy expression or matrix (sp.Integer(0) for 0), "
                         f"got {type(value).__name__}")
