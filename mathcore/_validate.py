@@ -269,3 +269,17 @@ def checked(**specs):
             return fn(*bound.args, **bound.kwargs)
         return wrapper
     return decorate
+
+
+def expression(x, name):
+    """Spec for :func:`checked`: a SymPy expression, or a finite real number (made a SymPy one).
+
+    The symbolic twins build formulas from it; a string is refused rather than parsed.
+    """
+    import sympy  # only the symbolic twins need it
+
+    if isinstance(x, sympy.Expr):
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
+        return sympy.sympify(int(x) if isinstance(x, numbers.Integral) else check_scalar(x, name))
+    raise TypeError(f"{name} must be a SymPy expression (a Symbol, say) or a real number, got {type(x).__name__}")

@@ -34,7 +34,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from ._validate import MAX_SYMBOLS, as_float_array, check_scalar, lookup
+from ._validate import MAX_SYMBOLS, as_float_array, check_scalar, expression, lookup, text
 
 __all__ = ["Activation", "Softmax", "ACTIVATIONS", "get", "softmax", "X"]
 
@@ -79,7 +79,7 @@ class Activation:
 
     def symbolic(self, x: sp.Symbol = X) -> sp.Expr:
         """The SymPy expression of :math:`f(x)`."""
-        return self._sym(x)
+        return self._sym(expression(x, "x"))
 
 
 # --- the stable NumPy kernels -------------------------------------------------
@@ -262,6 +262,7 @@ class Softmax:
     def symbolic(self, k: int = 3, prefix: str = "z") -> tuple[sp.Matrix, sp.Matrix]:
         """``(z, p)``: a column of ``k`` real symbols and the softmax of it, as SymPy matrices."""
         k = check_scalar(k, "k", low=1, high=MAX_SYMBOLS, integer=True)
+        text(prefix, "prefix")
         z = sp.Matrix(sp.symbols(f"{prefix}_1:{k + 1}", real=True))
         denom = sum(sp.exp(zi) for zi in z)
         return z, sp.Matrix([sp.exp(zi) / denom for zi in z])

@@ -125,6 +125,11 @@ def _cell_directives(i: int, cell) -> list[_Directive]:
         raise AssignError(f"{_where(i, cell)}: {exc}") from None
 
 
+def _check_notebook(nb, kind: type, how: str) -> None:
+    if not (isinstance(nb, kind) and isinstance(nb.get("cells"), list)):
+        raise TypeError(f"nb must be a notebook with a list of cells (from {how}), got {type(nb).__name__}")
+
+
 def solution_cells(nb) -> list[list[int]]:
     """Indices of the solution material of ``nb``, grouped in blocks (one block per solution).
 
@@ -136,6 +141,7 @@ def solution_cells(nb) -> list[list[int]]:
     ``solution-end`` may stand alone, and every ``{solution}`` block must be
     closed. Removing a block's cells then removes exactly the solution.
     """
+    _check_notebook(nb, nbformat.NotebookNode, "nbformat.read")
     blocks: list[list[int]] = []
     opened = None  # the cell whose solution-start awaits its solution-end
 
@@ -230,6 +236,7 @@ def solution_lines(nb) -> set[str]:
 
 def student_version(nb):
     """A new notebook: ``nb`` with every solution replaced by an answer cell."""
+    _check_notebook(nb, dict, "nbformat.read, or its JSON as a dict")
     nb = nbformat.from_dict(nb)  # a deep copy: the original is left untouched
     new_cells = []
     blocks = {b[0]: b for b in solution_cells(nb)}

@@ -264,5 +264,8 @@ def gradients(values) -> np.ndarray:
             return v.grad
         if isinstance(v, (list, tuple)) and v:
             return [grads(u) for u in v]
-        raise TypeError(f"expected Values or (nested) lists of Values, got {type(v).__name__}")
-    return np.array(grads(values), dtype=np.float64)
+        raise TypeError(f"values must be a Value or (nested) lists of Values, got {type(v).__name__}")
+    try:
+        return np.array(grads(values), dtype=np.float64)
+    except ValueError:  # NumPy's words for a ragged nesting
+        raise ValueError("values must be nested lists of equal lengths, like the array they stand for") from None

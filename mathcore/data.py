@@ -383,7 +383,10 @@ def stratified_split(X, y, test_size: float = 0.2, *, seed: int = 0):
     X : (n, d); y : (n,) -> X_a : (n_a, d), X_b : (n_b, d), y_a : (n_a,), y_b : (n_b,).
     """
     X = as_float_array(X, "X", ndim=2)  # (n, d)
-    y_arr = np.asarray(y)
+    try:
+        y_arr = np.asarray(y)
+    except (TypeError, ValueError):  # NumPy's words for a ragged list
+        raise TypeError(f"y must be a 1-D array of integer class labels, got a ragged {type(y).__name__}") from None
     if y_arr.shape != (X.shape[0],):
         raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y_arr.shape}")
     if not np.issubdtype(y_arr.dtype, np.integer):

@@ -38,12 +38,10 @@ def numerical_gradient(f: Callable[[], float], params: Sequence[np.ndarray], h: 
     ``f`` takes no arguments and reads ``params``, which are perturbed in place
     one entry at a time and restored exactly afterwards.
     """
+    _check_f_params(f, params)
     h = check_scalar(h, "h", low=0.0, low_open=True)
     grads = []
-    for k, p in enumerate(params):
-        if not isinstance(p, np.ndarray) or p.dtype != np.float64:
-            raise TypeError(f"params[{k}] must be a float64 NumPy array (checks need float64), "
-                            f"got {getattr(p, 'dtype', type(p).__name__)}")
+    for p in params:
         g = np.zeros_like(p)
         # index p itself: reshape(-1) of a transposed array is a copy, and the
         # perturbations would never reach the array f reads
@@ -85,8 +83,8 @@ class GradCheck:
 def check_gradients(f: Callable[[], float], params: Sequence[np.ndarray], analytic: Sequence[np.ndarray],
                     h: float = 1e-5) -> GradCheck:
     """Compare ``analytic`` gradients with central differences of ``f`` over ``params``."""
-    if len(params) != len(analytic):
-        raise ValueError(f"got {len(params)} parameter arrays but {len(analytic)} gradients")
+    _check_f_params(f, params)
+    analytic = _check_analytic(analytic, params)
     numeric = numerical_gradient(f, params, h)
     rel = [relative_error(a, n) for a, n in zip(analytic, numeric)]
     abs_err = max(float(np.max(np.abs(np.asarray(a) - n), initial=0.0)) for a, n in zip(analytic, numeric))
@@ -114,20 +112,11 @@ def directional_check(f: Callable[[], float], params: Sequence[np.ndarray], anal
         right gradient (see the module docstring for the error of a central
         difference); of order 1 for a wrong one.
     """
-    if len(params) != len(analytic):
-        raise ValueError(f"got {len(params)} parameter arrays but {len(analytic)} gradients")
+    _check_f_params(f, params)
+    grads = _check_analytic(analytic, params)
     n_directions = check_scalar(n_directions, "n_directions", low=1, high=MAX_ITERATIONS, integer=True)
     h = check_scalar(h, "h", low=0.0, low_open=True)
     seed = check_seed(seed)
-    grads = []
-    for k, (p, g) in enumerate(zip(params, analytic)):
-        if not isinstance(p, np.ndarray) or p.dtype != np.float64:
-            raise TypeError(f"params[{k}] must be a float64 NumPy array (checks need float64), "
-                            f"got {getattr(p, 'dtype', type(p).__name__)}")
-        g = as_float_array(g, f"analytic[{k}]")
-        if g.shape != p.shape:
-            raise ValueError(f"analytic[{k}] has shape {g.shape} but params[{k}] has shape {p.shape}")
-        grads.append(g)
     rng = np.random.default_rng(seed)
     norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads))
     worst = 0.0
@@ -149,3 +138,33 @@ def directional_check(f: Callable[[], float], params: Sequence[np.ndarray], anal
         denom = max(abs(exact), abs(numeric), 1e-3 * norm)
         worst = max(worst, 0.0 if denom == 0.0 else abs(exact - numeric) / denom)
     return worst
+
+
+def _check_f_params(f, params) -> None:
+    if not callable(f):
+        raise TypeError(f"f must be a function of no arguments that returns the loss, got {type(f).__name__}")
+    if not isinstance(params, (list, tuple)) or not params:
+        raise TypeError(f"params must be a non-empty list of float64 NumPy arrays, got {_what(params)}")
+    for k, p in enumerate(params):
+        if not isinstance(p, np.ndarray) or p.dtype != np.float64:
+            raise TypeError(f"params[{k}] must be a float64 NumPy array (checks need float64), "
+                            f"got {getattr(p, 'dtype', type(p).__name__)}")
+
+
+def _check_analytic(analytic, params) -> list[np.ndarray]:
+    """``analytic`` as float arrays, one of the shape of each array in ``params``."""
+    if not isinstance(analytic, (list, tuple)):
+        raise TypeError(f"analytic must be a list of arrays, one per parameter array, got {type(analytic).__name__}")
+    if len(params) != len(analytic):
+        raise ValueError(f"got {len(params)} parameter arrays but {len(analytic)} gradients in analytic")
+    grads = []
+    for k, (p, g) in enumerate(zip(params, analytic)):
+        g = as_float_array(g, f"analytic[{k}]")
+        if g.shape != p.shape:
+            raise ValueError(f"analytic[{k}] has shape {g.shape} but params[{k}] has shape {p.shape}")
+        grads.append(g)
+    return grads
+
+
+def _what(x) -> str:
+    return "an empty list" if isinstance(x, (list, tuple)) else type(x).__name__

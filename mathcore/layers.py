@@ -32,7 +32,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 
 from . import activations as _activations
-from ._validate import as_float_array, check_scalar, lookup
+from ._validate import MAX_ELEMENTS, MAX_SAMPLES, as_float_array, check_scalar, lookup, text
 
 __all__ = ["dense_forward", "dense_backward", "check_layer", "ForwardTrace", "forward", "count_parameters",
            "relu_interpolation", "sigmoid_staircase", "APPROXIMATORS", "approximator"]
@@ -40,6 +40,7 @@ __all__ = ["dense_forward", "dense_backward", "check_layer", "ForwardTrace", "fo
 
 def check_layer(X, W, b, X_name: str = "X") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate a layer's arrays and their shapes; return them as float64."""
+    text(X_name, "X_name")
     W = as_float_array(W, "W", ndim=2)
     b = as_float_array(b, "b", ndim=1)
     X = as_float_array(X, X_name, ndim=2)
@@ -124,20 +125,25 @@ class ForwardTrace(NamedTuple):
 
     def z(self, l: int) -> np.ndarray:
         r""":math:`Z^{(l)}` for ``l`` in 1..L."""
-        if not 1 <= l <= len(self.Z):
-            raise IndexError(f"l must be a layer in 1..{len(self.Z)}, got {l}")
-        return self.Z[l - 1]
+        return self.Z[_layer(l, 1, len(self.Z)) - 1]
 
     def a(self, l: int) -> np.ndarray:
         r""":math:`A^{(l)}` for ``l`` in 0..L (0 is the input)."""
-        if not 0 <= l < len(self.A):
-            raise IndexError(f"l must be a layer in 0..{len(self.A) - 1}, got {l}")
-        return self.A[l]
+        return self.A[_layer(l, 0, len(self.A) - 1)]
 
     @property
     def output(self) -> np.ndarray:
         """The network's output :math:`A^{(L)}`."""
         return self.A[-1]
+
+
+def _layer(l, first: int, last: int) -> int:
+    # an int, not a bool or a float: A[True] would be A[1], and Z[l - 1] with l = 0 the output layer
+    if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
+        raise TypeError(f"l must be a layer number, an int in {first}..{last}, got {type(l).__name__}")
+    if not first <= l <= last:
+        raise ValueError(f"l must be a layer in {first}..{last}, got {l if abs(l) < 10**20 else 'a huge integer'}")
+    return int(l)
 
 
 def _layer_activations(activations, n_layers: int) -> list:
@@ -150,7 +156,14 @@ def _layer_activations(activations, n_layers: int) -> list:
                              f"layer(s) but activations has {len(names)} name(s)")
     else:
         raise TypeError(f"activations must be a name or a list of names, got {type(activations).__name__}")
-    return [_activations.get(name) for name in names]
+    out = []
+    for i, name in enumerate(names):
+        try:
+            out.append(_activations.get(name))
+        except (TypeError, ValueError) as exc:
+            which = "activations" if isinstance(activations, str) else f"activations[{i}]"
+            raise type(exc)(f"{which}: {exc}") from None
+    return out
 
 
 def _check_params(params) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -243,7 +256,7 @@ def count_parameters(sizes) -> int:
         raise TypeError(f"sizes must be a list of layer widths, got {type(sizes).__name__}")
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and an output width, got {list(sizes)}")
-    n = [check_scalar(s, f"sizes[{i}]", low=1, integer=True) for i, s in enumerate(sizes)]
+    n = [check_scalar(s, f"sizes[{i}]", low=1, high=MAX_ELEMENTS, integer=True) for i, s in enumerate(sizes)]
     return sum(n_l * (n_prev + 1) for n_prev, n_l in zip(n[:-1], n[1:]))
 
 
@@ -393,7 +406,8 @@ def approximator(f, n_units: int, activation: str = "relu", interval=(0.0, 1.0),
     build = lookup(APPROXIMATORS, activation, "approximator activation")
     if not callable(f):
         raise TypeError(f"f must be a function of an array, got {type(f).__name__}")
-    n = check_scalar(n_units, "n_units", low=1, integer=True)
+    # n_units + 1 points of f are evaluated, and as many rows built
+    n = check_scalar(n_units, "n_units", low=1, high=MAX_SAMPLES, integer=True)
     if isinstance(interval, (str, bytes)) or not isinstance(interval, Sequence) or len(interval) != 2:
         raise ValueError(f"interval must be (lo, hi), got {interval!r}")
     lo, hi = check_scalar(interval[0], "interval[0]"), check_scalar(interval[1], "interval[1]")

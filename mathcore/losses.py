@@ -41,7 +41,8 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from ._validate import MAX_CLASSES, MAX_ELEMENTS, MAX_SYMBOLS, as_float_array, check_same_shape, check_scalar, lookup
+from ._validate import (MAX_CLASSES, MAX_ELEMENTS, MAX_SYMBOLS, as_float_array, check_same_shape, check_scalar,
+                        expression, lookup, text)
 from .activations import _log_softmax, _sigmoid, softmax
 
 __all__ = ["Loss", "LOSSES", "get", "one_hot", "NEURON_LOSSES", "sigmoid_neuron_cost", "sigmoid_neuron_gradient"]
@@ -118,7 +119,7 @@ class Loss:
 
     def symbolic(self, p: sp.Symbol = P, y: sp.Symbol = Y) -> sp.Expr:
         """The per-element term as a SymPy expression (in the logit for fused losses)."""
-        return self._sym(p, y)
+        return self._sym(expression(p, "p"), expression(y, "y"))
 
     def symbolic_total(self, shape: tuple[int, ...]) -> tuple[sp.Expr, sp.Matrix, sp.Matrix]:
         """``(L, P, Y)``: the whole reduced loss over a matrix of symbols of ``shape``.
@@ -177,8 +178,12 @@ def one_hot(labels, n_classes: int, name: str = "labels") -> np.ndarray:
     ``n_classes`` is at most ``MAX_CLASSES`` (``mathcore._validate``), and the
     matrix at most ``MAX_ELEMENTS`` (``mathcore._validate``) entries.
     """
+    text(name, "name")
     n_classes = check_scalar(n_classes, "n_classes", low=1, high=MAX_CLASSES, integer=True)
-    labels = np.asarray(labels)
+    try:
+        labels = np.asarray(labels)
+    except (TypeError, ValueError):  # NumPy's words for a ragged list
+        raise TypeError(f"{name} must be a 1-D integer array, got a ragged {type(labels).__name__}") from None
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise TypeError(f"{name} must be a 1-D integer array, got dtype {labels.dtype} and shape {labels.shape}")
     if labels.size * n_classes > MAX_ELEMENTS:
@@ -349,6 +354,10 @@ def _neuron_args(x, y, w, b, loss):
     check_same_shape(x, y, "x", "y")
     if (y < 0).any() or (y > 1).any():
         raise ValueError(f"y must hold targets in [0, 1], found {y[(y < 0) | (y > 1)][0]}")
+    for name, value in (("w", w), ("b", b)):
+        # an array of booleans is NumPy's 0/1, but True for a weight is a slip
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a real number or an array of them, got bool {value}")
     w = as_float_array(w, "w", allow_empty=True)
     b = as_float_array(b, "b", allow_empty=True)
     try:

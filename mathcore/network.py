@@ -50,7 +50,8 @@ _DTYPES = ("float64", "float32")
 
 def _check_dtype(dtype) -> np.dtype:
     try:
-        dt = np.dtype(dtype)
+        # np.dtype(None) is float64: a None passed on by mistake would pass unnoticed
+        dt = None if dtype is None else np.dtype(dtype)
     except TypeError:
         dt = None
     if dt is None or dt.name not in _DTYPES:

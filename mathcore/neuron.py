@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations
-from ._validate import as_float_array, check_scalar
+from ._validate import MAX_ITERATIONS, as_float_array, check_scalar
 
 __all__ = ["weighted_sum", "neuron", "boundary_distance", "boundary_line", "LOGIC_GATES",
            "perceptron_learn", "PerceptronRun"]
@@ -76,7 +76,10 @@ def boundary_line(w, b, x1_limits=(-2.0, 2.0)) -> tuple[np.ndarray, np.ndarray]:
     if w.shape != (2,):
         raise ValueError(f"boundary_line draws in the plane: w must have shape (2,), got {w.shape}")
     boundary_distance(w, b)  # raises for w = 0
-    lo, hi = (check_scalar(v, "x1_limits") for v in x1_limits)
+    limits = as_float_array(x1_limits, "x1_limits", ndim=1)
+    if limits.shape != (2,):
+        raise ValueError(f"x1_limits must be a pair (low, high), got shape {limits.shape}")
+    lo, hi = float(limits[0]), float(limits[1])
     if abs(w[1]) < 1e-12 * abs(w[0]):
         x1 = -b / w[0]
         return np.array([x1, x1]), np.array([lo, hi])
@@ -124,7 +127,7 @@ def perceptron_learn(X, y, lr: float = 1.0, epochs: int = 20, w0=None, b0: float
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError("y must hold labels 0 and 1 only")
     lr = check_scalar(lr, "lr", low=0.0, low_open=True)
-    epochs = check_scalar(epochs, "epochs", low=1, integer=True)
+    epochs = check_scalar(epochs, "epochs", low=1, high=MAX_ITERATIONS, integer=True)
     w = np.zeros(X.shape[1]) if w0 is None else as_float_array(w0, "w0", ndim=1).copy()  # (d,)
     if w.shape != (X.shape[1],):
         raise ValueError(f"w0 must have shape ({X.shape[1]},), one weight per feature of X, got {w.shape}")

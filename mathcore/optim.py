@@ -30,7 +30,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import MAX_ITERATIONS, as_float_array, check_scalar, check_seed
+from ._validate import MAX_ITERATIONS, MAX_SAMPLES, as_float_array, check_scalar, check_seed
 
 __all__ = ["SGD", "Momentum", "minibatches", "train", "History", "minimize", "Path", "DivergenceError",
            "quadratic_rate", "step_decay"]
@@ -137,8 +137,10 @@ class Momentum:
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """Indices of a shuffled pass over ``n`` samples in batches of ``batch_size`` (the last may be smaller)."""
-    n = check_scalar(n, "n", low=1, integer=True)
-    batch_size = check_scalar(batch_size, "batch_size", low=1, integer=True)
+    n = check_scalar(n, "n", low=1, high=MAX_SAMPLES, integer=True)
+    batch_size = check_scalar(batch_size, "batch_size", low=1, high=MAX_SAMPLES, integer=True)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
     order = rng.permutation(n)
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
@@ -232,11 +234,15 @@ def train(model, X, Y, optimizer, epochs: int, batch_size: int | None = None, lo
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable as callback(epoch, history), got {type(callback).__name__}")
     seed = check_seed(seed)
+    from .network import MLP  # network imports this module
+
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be a mathcore.network.MLP, got {type(model).__name__}")
     X = model._check_X(X)
     lossfn = model._resolve_loss(loss)
     Y = model._check_Y(Y, X.shape[0], lossfn)
     if batch_size is not None:
-        batch_size = check_scalar(batch_size, "batch_size", low=1, integer=True)
+        batch_size = check_scalar(batch_size, "batch_size", low=1, high=MAX_SAMPLES, integer=True)
     if validation is not None:
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             shape = f" of shape {validation.shape}" if isinstance(validation, np.ndarray) else ""
@@ -439,3 +445,29 @@ def step_decay(step: int, lr0: float, drop: float = 0.5, every: int = 10) -> flo
     drop = check_scalar(drop, "drop", low=0.0, high=1.0, low_open=True)
     every = check_scalar(every, "every", low=1, integer=True)
     return lr0 * drop ** (step // every)
+
+
+#: The most updates :func:`train` can make (MAX_ITERATIONS epochs of MAX_SAMPLES batches of one):
+#: the largest step a schedule is asked about.
+MAX_STEPS = MAX_ITERATIONS * MAX_SAMPLES
+
+
+def _bounded_schedule(schedule):
+    """``schedule(step, lr0, drop, every)`` behind upper bounds on ``step`` and ``every``.
+
+    Chapter 5 prints the source of :func:`step_decay` (``inspect`` follows
+    ``__wrapped__`` to it), so the bounds its own checks leave open live here:
+    ``drop ** (step // every)`` of a 400-digit step fails inside Python's float
+    conversion, and a 400-digit ``every`` is a typo that would never decay.
+    """
+    @functools.wraps(schedule)
+    def bounded(step, lr0, drop=0.5, every=10):
+        for name, value in (("step", step), ("every", every)):
+            if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+                check_scalar(value, name, high=MAX_STEPS, integer=True)
+        return schedule(step, lr0, drop, every)
+
+    return bounded
+
+
+step_decay = _bounded_schedule(step_decay)

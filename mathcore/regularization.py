@@ -30,7 +30,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from ._validate import as_float_array, check_scalar, lookup
+from ._validate import MAX_ELEMENTS, MAX_ITERATIONS, as_float_array, check_scalar, expression, lookup
 
 __all__ = ["Penalty", "PENALTIES", "get", "polynomial_features", "ridge_fit", "ridge_path", "soft_threshold",
            "lasso_fit", "dropout"]
@@ -39,6 +39,9 @@ W, LAM = sp.symbols("w lambda", real=True)
 
 
 def _weights(weights) -> list[np.ndarray]:
+    # NumPy reads True as 1.0: a weight of True is a slip, not a number
+    if isinstance(weights, (bool, np.bool_)):
+        raise TypeError(f"weights must be an array or a list of arrays, got bool {weights}")
     if isinstance(weights, np.ndarray) or np.isscalar(weights):
         return [as_float_array(weights, "weights")]
     if not isinstance(weights, Sequence) or isinstance(weights, (str, bytes)):
@@ -71,7 +74,7 @@ class Penalty:
 
     def symbolic(self, w: sp.Symbol = W, lam: sp.Symbol = LAM) -> sp.Expr:
         """The penalty on one weight as a SymPy expression."""
-        return self._sym(w, lam)
+        return self._sym(expression(w, "w"), expression(lam, "lam"))
 
 
 PENALTIES: dict[str, Penalty] = {
@@ -114,10 +117,14 @@ def polynomial_features(x, degree: int, interval=(0.0, 1.0)) -> np.ndarray:
         if x.shape[1] != 1:
             raise ValueError(f"x must have one feature (shape (n,) or (n, 1)), got shape {x.shape}")
         x = x[:, 0]  # (n,)
-    degree = check_scalar(degree, "degree", low=1, integer=True)
-    if len(interval) != 2 or not float(interval[0]) < float(interval[1]):
+    degree = check_scalar(degree, "degree", low=1, high=MAX_ELEMENTS, integer=True)
+    if x.size * degree > MAX_ELEMENTS:
+        raise ValueError(f"x has {x.size} values and degree is {degree}: the features would hold "
+                         f"{x.size * degree} entries, more than {MAX_ELEMENTS}")
+    bounds = as_float_array(interval, "interval", ndim=1)
+    if bounds.shape != (2,) or not bounds[0] < bounds[1]:
         raise ValueError(f"interval must be (low, high) with low < high, got {interval!r}")
-    a, b = float(interval[0]), float(interval[1])
+    a, b = float(bounds[0]), float(bounds[1])
     t = 2.0 * (x - a) / (b - a) - 1.0  # (n,)
     return t[:, None] ** np.arange(1, degree + 1)  # (n, degree)
 
@@ -232,7 +239,7 @@ def lasso_fit(X, y, l1: float, *, max_steps: int = 20_000, tol: float = 1e-12) -
     """
     X, y = _check_xy(X, y)
     l1 = check_scalar(l1, "l1", low=0.0)
-    max_steps = check_scalar(max_steps, "max_steps", low=1, integer=True)
+    max_steps = check_scalar(max_steps, "max_steps", low=1, high=MAX_ITERATIONS, integer=True)
     tol = check_scalar(tol, "tol", low=0.0)
     n, d = X.shape
     x_mean, y_mean = X.mean(axis=0), y.mean()  # (d,), ()

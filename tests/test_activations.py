@@ -341,3 +341,20 @@ def test_derivatives_at_the_ends_of_float64_without_a_warning(name):
     z = np.array([-1.7e308, -1e300, 1e300, 1.7e308])
     assert np.isfinite(_quietly(ACTIVATIONS[name], z)).all()
     assert np.isfinite(_quietly(ACTIVATIONS[name].derivative, z)).all()
+
+
+@pytest.mark.parametrize("bad, exc", [(None, TypeError), ("x", TypeError), (True, TypeError),
+                                      (float("nan"), ValueError)])
+def test_symbolic_refuses_what_is_not_an_expression(bad, exc):
+    from mathcore.activations import ACTIVATIONS, softmax
+
+    with pytest.raises(exc, match=r"\bx\b"):
+        ACTIVATIONS["relu"].symbolic(bad)
+    with pytest.raises(TypeError, match=r"\bprefix\b"):
+        softmax.symbolic(3, prefix=None)
+
+
+def test_symbolic_takes_a_number():
+    from mathcore.activations import ACTIVATIONS
+
+    assert ACTIVATIONS["relu"].symbolic(2) == 2

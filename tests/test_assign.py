@@ -345,3 +345,10 @@ def test_outputs_replace_old_ones_and_leave_no_temporary_files(tmp_path, capsys)
     mask = os.umask(0)
     os.umask(mask)
     assert (tmp_path / "out" / src.name).stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+@pytest.mark.parametrize("fn", [solution_cells, solution_lines, student_version])
+@pytest.mark.parametrize("bad", [None, "book/01_neurons.ipynb", True, {"metadata": {}}])
+def test_a_non_notebook_is_refused_by_name(fn, bad):
+    with pytest.raises(TypeError, match=r"\bnb must be a notebook"):
+        fn(bad)

@@ -124,8 +124,13 @@ def test_bad_input_is_named():
         Value(1.0, label=3)
     with pytest.raises(ValueError, match="W must have 1 or 2 dimension"):
         parameters(np.zeros((2, 2, 2)), "W")
-    with pytest.raises(TypeError, match="expected Values"):
+    with pytest.raises(TypeError, match="values must be a Value"):
         gradients([1.0])
+    for bad in (None, "abc", True):
+        with pytest.raises(TypeError, match="values"):
+            gradients(bad)
+    with pytest.raises(ValueError, match="values must be nested lists of equal lengths"):
+        gradients([[Value(1.0)], [Value(1.0), Value(2.0)]])
 
 
 def test_parameters_and_gradients_keep_shapes_and_labels():

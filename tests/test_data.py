@@ -281,3 +281,8 @@ def test_true_curve_keeps_shapes_and_values():
     assert data.true_curve(0.25) == 1.0 and data.true_curve(np.empty((0, 2))).shape == (0, 2)
     x = np.linspace(0.0, 1.0, 7)
     assert_array_equal(data.true_curve(x), np.sin(2.0 * np.pi * x))  # the same arithmetic, bit for bit
+
+
+def test_stratified_split_names_a_ragged_y():
+    with pytest.raises(TypeError, match=r"\by must be a 1-D array"):
+        data.stratified_split(np.ones((2, 2)), [[0, 1], [1]])

@@ -165,13 +165,13 @@ def test_by_chapter():
     ch1 = by_chapter(1)
     assert ch1 and all(d.chapter == 1 for d in ch1)
     assert [d.label for d in ch1] == [k for k, d in DERIVATIONS.items() if d.chapter == 1]  # registration order
-    assert by_chapter(999) == []
+    assert by_chapter(99) == [] and by_chapter("Z") == []
     chapters = {d.chapter for d in DERIVATIONS.values()}
     assert sum(len(by_chapter(c)) for c in chapters) == len(DERIVATIONS)
 
 
 def test_get_unknown_lists_known_labels():
-    with pytest.raises(ValueError, match="unknown derivation 'nope'") as info:
+    with pytest.raises(ValueError, match="unknown derivation label 'nope'") as info:
         derivations.get("nope")
     assert all(label in str(info.value) for label in LABELS)
 
@@ -370,3 +370,41 @@ def test_initialisers_draw_the_variances_the_chains_derive():
     u = np.random.default_rng(2).normal(0.0, s, size=(2000, n_in))  # (2000, 400)
     z = np.maximum(u, 0.0) @ W.T  # (2000, 300)
     np.testing.assert_allclose(z.var(), float(he.rhs.subs(s_sym, s)), rtol=0.05)
+
+
+# --- a malformed entry is refused where it is written, naming the field ----------------------------
+
+_a = sp.Symbol("a")
+
+
+@pytest.mark.parametrize("field, bad, exc", [
+    ("label", None, TypeError), ("chapter", 0, ValueError), ("chapter", "2", ValueError),
+    ("chapter", 1.0, TypeError), ("chapter", True, TypeError), ("chapter", 10**400, ValueError),
+    ("title", None, TypeError), ("title", " ", ValueError), ("lhs", True, TypeError), ("rhs", float("nan"), TypeError),
+    ("definitions", "a", TypeError), ("definitions", {_a: "x"}, TypeError), ("domain", None, TypeError),
+    ("domain", {_a: (1.0, float("inf"))}, ValueError), ("domain", {_a: (2.0, 1.0)}, ValueError),
+    ("points", "x", TypeError), ("points", [{_a: float("nan")}], ValueError), ("assumptions", 1, TypeError),
+    ("prove", "no", TypeError),
+])
+def test_a_malformed_derivation_is_refused_naming_the_field(field, bad, exc):
+    fields = dict(label="t.bad", chapter=1, title="t", lhs=_a, rhs=_a)
+    with pytest.raises(exc, match=rf"\b{field}\b"):
+        Derivation(**{**fields, field: bad})
+
+
+@pytest.mark.parametrize("steps", [None, "ab", [_a, _a], [Step(_a), (1.5, "why")]])
+def test_a_chain_refuses_malformed_steps(steps):
+    with pytest.raises(TypeError, match="steps"):
+        Chain("t.bad", 1, "t", steps)
+
+
+@pytest.mark.parametrize("call, exc, name", [
+    (lambda: by_chapter(0), ValueError, "chapter"), (lambda: by_chapter(None), TypeError, "chapter"),
+    (lambda: derivations.get(None), TypeError, "label"), (lambda: register("d"), TypeError, "d"),
+    (lambda: derivations.ones(0), ValueError, "n"), (lambda: derivations.ones(2.0), TypeError, "n"),
+    (lambda: derivations.unevaluated_sum(_a, float("nan")), ValueError, "terms"),
+    (lambda: derivations.unevaluated_sum(_a, True), TypeError, "terms"),
+])
+def test_registry_helpers_refuse_bad_arguments_by_name(call, exc, name):
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        call()

@@ -49,13 +49,13 @@ def test_malformed_answer_is_reported(capsys):
 
 
 def test_unknown_label():
-    with pytest.raises(ValueError, match="unknown exercise 'nope'; known:"):
+    with pytest.raises(ValueError, match="unknown exercise label 'nope'; known:"):
         check("nope", 1)
 
 
 def test_duplicate_registration():
     with pytest.raises(ValueError, match="already has a check"):
-        exercises.register("neurons.nand", (), ())(lambda: (True, ""))
+        exercises.register("neurons.nand", (1.0,), (2.0,))(lambda: (True, ""))
 
 
 def _returns_nan(*args):
@@ -129,3 +129,34 @@ def test_overflow_inside_the_function_still_gets_its_hint(capsys):
     # the logsumexp check turns overflow into floating-point errors and catches them itself
     check("activations.logsumexp", lambda Z: np.log(np.exp(Z).sum(axis=1)))
     assert "✗ not yet. Hint:" in capsys.readouterr().out
+
+
+# --- an exercise's definition is the author's: malformed, it is refused by name ----------------
+
+@pytest.mark.parametrize("call, exc, name", [
+    (lambda: exercises.register(None, (1.0,), (2.0,)), TypeError, "label"),
+    (lambda: exercises.register("t.new", [1.0], (2.0,)), TypeError, "right"),
+    (lambda: exercises.register("t.new", (1.0,), ()), TypeError, "wrong"),
+    (lambda: exercises.register("t.new", (math.nan,), (2.0,)), ValueError, "right"),
+    (lambda: exercises.register("t.new", (1.0,), (np.array([1.0, math.inf]),)), ValueError, "wrong"),
+    (lambda: exercises.within(1.0, math.nan, 1e-6), ValueError, "want"),
+    (lambda: exercises.within(1.0, "1", 1e-6), TypeError, "want"),
+    (lambda: exercises.within(1.0, 1.0, -1.0), ValueError, "tol"),
+    (lambda: exercises.within(1.0, 1.0, None), TypeError, "tol"),
+    (lambda: exercises.within(True, 1.0, 1e-6), TypeError, "got"),
+    (lambda: exercises.within(np.ones(3), 1.0, 1e-6), ValueError, "got"),
+    (lambda: exercises.within("1", 1.0, 1e-6), TypeError, "got"),
+    (lambda: exercises.number(1.0, None), TypeError, "name"),
+    (lambda: exercises.number(math.inf, "w"), ValueError, "w"),
+    (lambda: exercises.number(10**400, "w"), ValueError, "w"),
+    (lambda: check(None, 1.0), TypeError, "label"),
+    (lambda: is_correct(3, 1.0), TypeError, "label"),
+])
+def test_malformed_definitions_are_refused_by_name(call, exc, name):
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        call()
+
+
+def test_within_still_says_false_for_a_non_finite_answer():
+    assert exercises.within(math.nan, 1.0, 1e-6) is False
+    assert exercises.within(np.array([1.0, math.inf]), np.array([1.0, 2.0]), 1e-6) is False

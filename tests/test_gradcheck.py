@@ -208,3 +208,24 @@ def test_directional_check_refuses_an_absurd_number_of_directions():
 
     with pytest.raises(ValueError, match="n_directions must be <= 1000000"):
         directional_check(lambda: 0.0, [np.zeros(2)], [np.zeros(2)], n_directions=10**12)
+
+
+@pytest.mark.parametrize("check", [numerical_gradient, check_gradients, directional_check])
+@pytest.mark.parametrize("name, bad", [("f", None), ("f", "f"), ("params", None), ("params", []), ("params", True),
+                                       ("params", "abc")])
+def test_f_and_params_are_refused_by_name(check, name, bad):
+    p = np.ones((2, 2))
+    args = {"f": lambda: float(np.sum(p ** 2)), "params": [p], "analytic": [2 * p]}
+    args[name] = bad
+    if check is numerical_gradient:
+        del args["analytic"]
+    with pytest.raises(TypeError, match=rf"\b{name}\b"):
+        check(**args)
+
+
+@pytest.mark.parametrize("check", [check_gradients, directional_check])
+@pytest.mark.parametrize("bad", [None, "abc", True, [np.ones(3)]])
+def test_analytic_is_refused_by_name(check, bad):
+    p = np.ones((2, 2))
+    with pytest.raises((TypeError, ValueError), match=r"\banalytic\b"):
+        check(lambda: float(np.sum(p ** 2)), [p], bad)

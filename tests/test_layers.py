@@ -144,9 +144,9 @@ def test_forward_one_sample_and_one_name_for_all_layers():
 
 def test_forward_trace_index_errors():
     trace = forward(np.ones((2, 1)), [np.ones((1, 1)), np.zeros(1)], "identity")
-    with pytest.raises(IndexError, match=r"layer in 1\.\.1, got 0"):
+    with pytest.raises(ValueError, match=r"layer in 1\.\.1, got 0"):
         trace.z(0)
-    with pytest.raises(IndexError, match=r"layer in 0\.\.1, got 2"):
+    with pytest.raises(ValueError, match=r"layer in 0\.\.1, got 2"):
         trace.a(2)
 
 
@@ -310,3 +310,23 @@ def test_dense_forward_far_beyond_1000_is_right_without_a_warning(X, W, b, expec
         warnings.simplefilter("error")
         Z = dense_forward(np.array(X), np.array(W), np.array(b))
     assert_allclose(Z, expected, rtol=1e-15)  # a few roundings of the rescaled product
+
+
+@pytest.mark.parametrize("bad, exc", [(None, TypeError), (1.0, TypeError), (True, TypeError), ("1", TypeError),
+                                      (-1, ValueError), (10**400, ValueError)])
+def test_forward_trace_refuses_a_bad_layer_number(bad, exc):
+    trace = forward(np.ones((2, 1)), [np.ones((1, 1)), np.zeros(1)], "identity")
+    for index in (trace.z, trace.a):
+        with pytest.raises(exc, match=r"\bl\b"):
+            index(bad)
+
+
+def test_layer_helpers_name_their_argument():
+    with pytest.raises(ValueError, match=r"activations\[1\]: unknown activation 'nope'"):
+        forward(np.ones((2, 1)), [np.ones((1, 1)), np.zeros(1), np.ones((1, 1)), np.zeros(1)], ["relu", "nope"])
+    with pytest.raises(TypeError, match="X_name"):
+        check_layer(np.ones((2, 1)), np.ones((1, 1)), np.zeros(1), X_name=None)
+    with pytest.raises(ValueError, match=r"sizes\[1\]"):
+        count_parameters([2, 10**400])
+    with pytest.raises(ValueError, match="n_units"):
+        approximator(np.sin, 10**400)

@@ -478,3 +478,23 @@ def test_extreme_mse_gradient_is_finite_where_the_true_gradient_is():
     p, y = np.array([1.5e308, 0.0, 0.0, 0.0]), np.array([-1.5e308, 0.0, 0.0, 0.0])
     g = _quietly(LOSSES["mse"].gradient, p, y)
     assert_allclose(g, [1.5e308, 0.0, 0.0, 0.0], rtol=1e-15)  # a few roundings
+
+
+def test_argument_checks_name_the_argument():
+    from mathcore.losses import LOSSES, one_hot, sigmoid_neuron_cost, sigmoid_neuron_gradient
+
+    for bad in (None, "p", True, float("nan")):
+        with pytest.raises((TypeError, ValueError), match=r"\bp\b"):
+            LOSSES["mse"].symbolic(bad)
+        with pytest.raises((TypeError, ValueError), match=r"\by\b"):
+            LOSSES["mse"].symbolic(sp.Symbol("p"), bad)
+    with pytest.raises(TypeError, match=r"\bname\b"):
+        one_hot([0, 1], 2, name=None)
+    with pytest.raises(TypeError, match=r"\btargets must be a 1-D integer array, got a ragged"):
+        one_hot([[0, 1], [1]], 2, name="targets")
+    x, y = np.array([0.0, 1.0]), np.array([0.0, 1.0])
+    for fn in (sigmoid_neuron_cost, sigmoid_neuron_gradient):
+        with pytest.raises(TypeError, match=r"\bw\b"):
+            fn(x, y, True, 0.0)
+        with pytest.raises(TypeError, match=r"\bb\b"):
+            fn(x, y, 1.0, np.bool_(False))

@@ -380,3 +380,9 @@ def test_an_array_for_a_name_is_a_type_error(kwargs):
     # used to fail with "The truth value of an array ... is ambiguous"
     with pytest.raises(TypeError, match="name must be a string"):
         MLP([2, 3, 1], **kwargs)
+
+
+def test_dtype_none_is_refused():
+    # np.dtype(None) is float64, so a None passed on by mistake used to pass unnoticed
+    with pytest.raises(ValueError, match="dtype"):
+        MLP([2, 2], dtype=None)

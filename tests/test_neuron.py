@@ -227,3 +227,15 @@ def test_gates_are_all_binary_inputs():
     # the four rows of every truth table are exactly {0,1}^2 in the same order
     X0, _ = logic_gate("AND")
     assert [tuple(r) for r in X0] == list(itertools.product([0.0, 1.0], repeat=2))
+
+
+@pytest.mark.parametrize("limits, exc", [(None, TypeError), ((), ValueError), ((1.0, 2.0, 3.0), ValueError),
+                                         ((0.0, float("inf")), ValueError)])
+def test_boundary_line_refuses_bad_limits(limits, exc):
+    with pytest.raises(exc, match="x1_limits"):
+        neuron.boundary_line([1.0, 1.0], 0.0, limits)
+
+
+def test_perceptron_learn_bounds_epochs():
+    with pytest.raises(ValueError, match="epochs"):
+        neuron.perceptron_learn(*logic_gate("AND"), epochs=10**400)

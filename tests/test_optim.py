@@ -463,3 +463,28 @@ def test_train_checks_its_arguments_before_the_first_update(kwargs, exc, message
     with pytest.raises(exc, match=message):
         train(model, X, np.array([0.0, 1.0]), SGD(0.5), epochs=2, **kwargs)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.params))
+
+
+@pytest.mark.parametrize("call, exc, name", [
+    (lambda: minibatches(10**400, 2, np.random.default_rng(0)), ValueError, "n"),
+    (lambda: minibatches(10, 10**400, np.random.default_rng(0)), ValueError, "batch_size"),
+    (lambda: minibatches(10, 2, None), TypeError, "rng"),
+    (lambda: minibatches(10, 2, 0), TypeError, "rng"),
+    (lambda: optim.step_decay(10**400, 0.1), ValueError, "step"),
+    (lambda: optim.step_decay(3, 0.1, every=10**400), ValueError, "every"),
+    (lambda: train(None, np.ones((2, 2)), np.ones((2, 2)), SGD(0.1), 1), TypeError, "model"),
+    (lambda: train("net", np.ones((2, 2)), np.ones((2, 2)), SGD(0.1), 1), TypeError, "model"),
+    (lambda: train(MLP([2, 2], seed=0), np.ones((2, 2)), np.ones((2, 2)), SGD(0.1), 1, batch_size=10**400),
+     ValueError, "batch_size"),
+])
+def test_bad_arguments_are_refused_by_name(call, exc, name):
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        call()
+
+
+def test_step_decay_prints_the_schedule_not_its_bounds():
+    # Chapter 5 prints this source: the bounds live in a wrapper that inspect sees through
+    import inspect
+
+    assert inspect.getsource(optim.step_decay).startswith("def step_decay(")
+    assert optim.step_decay(13, 0.5, drop=0.5, every=6) == 0.125

@@ -309,3 +309,22 @@ def test_dropout_rejects_bad_input():
         regularization.dropout([1.0], 0.5, "seed")
     with pytest.raises(ValueError, match="a must be finite"):
         regularization.dropout([np.inf], 0.5, 0)
+
+
+def test_argument_checks_name_the_argument():
+    for bad in (None, "w", True, float("nan")):
+        with pytest.raises((TypeError, ValueError), match=r"\bw\b"):
+            PENALTIES["l2"].symbolic(bad, LAM)
+        with pytest.raises((TypeError, ValueError), match=r"\blam\b"):
+            PENALTIES["l2"].symbolic(W, bad)
+    for call in (PENALTIES["l1"], PENALTIES["l1"].gradient):
+        with pytest.raises(TypeError, match=r"\bweights\b"):
+            call(True, 0.1)
+    x = np.linspace(0, 1, 5)
+    for interval in (None, (0.0, float("inf")), (1j, 2.0), [[0.0, 1.0], [2.0]], (1.0, 0.0), (0.0, 1.0, 2.0)):
+        with pytest.raises((TypeError, ValueError), match=r"\binterval\b"):
+            regularization.polynomial_features(x, 3, interval)
+    with pytest.raises(ValueError, match=r"\bdegree\b"):
+        regularization.polynomial_features(x, 10**400)
+    with pytest.raises(ValueError, match=r"\bmax_steps\b"):
+        regularization.lasso_fit(np.ones((3, 1)), np.ones(3), 0.1, max_steps=10**400)

@@ -197,7 +197,7 @@ def test_bad_labels_name_the_argument(where, labels, kind):
     (activations.get, activations.ACTIVATIONS, "activation"),
     (losses.get, losses.LOSSES, "loss"),
     (regularization.get, regularization.PENALTIES, "penalty"),
-    (derivations.get, derivations.DERIVATIONS, "derivation"),
+    (derivations.get, derivations.DERIVATIONS, "derivation label"),
     (data.logic_gate, {"AND": 0, "OR": 0, "NAND": 0, "NOR": 0, "XOR": 0}, "logic gate"),
     (lambda name: MLP([2, 1], output=name), dict.fromkeys(OUTPUTS), "output activation"),
     (lambda name: MLP([2, 3, 1], activation=name), activations.ACTIVATIONS, "activation"),
@@ -206,7 +206,9 @@ def test_unknown_name_lists_known_names(lookup, known, family):
     with pytest.raises(ValueError, match=f"unknown {family} 'no-such-name'") as info:
         lookup("no-such-name")
     assert all(name in str(info.value) for name in known)
-    with pytest.raises(TypeError, match=f"{family} name must be a string"):
+    # a derivation is looked up by its label, the argument's name
+    must = "label" if family == "derivation label" else f"{family} name"
+    with pytest.raises(TypeError, match=f"{must} must be a string"):
         lookup(42)
 
 

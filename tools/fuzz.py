@@ -752,9 +752,11 @@ BATTERY: dict[str, dict[str, object]] = {
 # ---- accepted by design (see the module docstring) ----
 #: String parameters whose value is free text: any string is valid.
 FREE_TEXT = {"title", "xlabel", "ylabel", "label", "alt", "name", "X_name", "prefix", "fmt", "edgecolor",
-             "boundary_color", "caption_y", "classes", "node_labels", "captions", "titles"}
+             "boundary_color", "caption_y", "classes", "node_labels", "captions", "titles",
+             "assumptions"}  # a derivation's conditions, prose shown beside it ("Holds for ...")
 #: Integer parameters for which zero is a valid value.
-ZERO_OK = {"seed", "step", "l", "digits", "compress_level", "momentum", "key", "b", "shift", "value"}
+ZERO_OK = {"seed", "step", "l", "digits", "compress_level", "momentum", "key", "b", "shift", "value",
+           "steps"}  # minimize's steps (as its printed source states, low=0): zero steps is a path of its start
 #: (target id, parameter) pairs that accept every shape and the empty array: elementwise functions.
 ANY_SHAPE = {
     ("mathcore.activations.Activation.__call__", "z"), ("mathcore.activations.Activation.derivative", "z"),
@@ -763,6 +765,7 @@ ANY_SHAPE = {
     ("mathcore.losses.sigmoid_neuron_cost", "w"), ("mathcore.losses.sigmoid_neuron_cost", "b"),
     ("mathcore.losses.sigmoid_neuron_gradient", "w"), ("mathcore.losses.sigmoid_neuron_gradient", "b"),
     ("mathcore.widgets.ch2_layers.clip_half_planes", "polygon"),
+    ("mathcore.regularization.dropout", "a"),  # "a : any S -> out : S": a mask per activation, whatever the shape
 }
 #: Parameters that take a list of arrays, where a ragged list is a valid list.
 LIST_OF_ARRAYS = {"params", "grads", "weights", "analytic", "half_planes"}

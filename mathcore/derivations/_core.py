@@ -1,6 +1,7 @@
 """The Derivation class and the registry; the entries live in one module per chapter."""
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -8,7 +9,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .. import activations
-from .._validate import check_seed, lookup
+from .._validate import MAX_SYMBOLS, check_scalar, check_seed, flag, lookup, text
 
 __all__ = ["Derivation", "MatrixDerivation", "Step", "Chain", "DERIVATIONS", "get", "register", "by_chapter",
            "chains", "N_POINTS",
@@ -31,7 +32,7 @@ class Derivation:
     label : str
         Registry key, ``"<chapter topic>.<name>"``.
     chapter : int or str
-        The chapter that shows it (a letter for an appendix).
+        The chapter that shows it, 1 to 99 (a capital letter for an appendix).
     title : str
         One line saying what it states.
     lhs, rhs : sympy expressions or matrices
@@ -55,6 +56,11 @@ class Derivation:
         measures every displayed equation): ``None``, one line (default); ``0``,
         the right side on a line of its own below the left; ``k >= 1``, the first
         ``k`` terms of the right side's sum on the first line, the rest below.
+
+    A malformed field is refused when the entry is written, by a TypeError or
+    ValueError that names it: ``lhs`` and ``rhs`` are SymPy objects (``sp.Integer(0)``,
+    not ``0``), ``domain`` maps symbols to finite ``(low, high)`` with low < high, and
+    ``points`` map symbols to finite numbers.
     """
 
     label: str
@@ -71,6 +77,19 @@ class Derivation:
     status: str = field(default="not verified yet", init=False)
 
     def __post_init__(self):
+        # An entry is checked where it is written: a malformed one would otherwise fail (or pass) only
+        # when a chapter shows it, with a SymPy error that does not say which field is wrong.
+        text(self.label, "label")
+        where = f"{self.label}: "
+        _check_chapter(self.chapter, where)
+        _check_text(self.title, "title", where)
+        _check_text(self.assumptions, "assumptions", where, empty=True)
+        _check_expr(self.lhs, "lhs", where)
+        _check_expr(self.rhs, "rhs", where)
+        self.prove = flag(self.prove, where + "prove")
+        _check_definitions(self.definitions, where)
+        _check_domain(self.domain, where)
+        _check_points(self.points, where)
         if self.wrap is None:
             return
         if isinstance(self.wrap, bool) or not isinstance(self.wrap, int) or self.wrap < 0:
@@ -289,7 +308,8 @@ class Chain(Derivation):
     """
 
     def __init__(self, label: str, chapter, title: str, steps, **kwargs):
-        steps = tuple(s if isinstance(s, Step) else Step(*s) for s in steps)
+        text(label, "label")
+        steps = _check_steps(steps, f"{label}: ")
         if len(steps) < 2:
             raise ValueError(f"{label}: a chain needs at least two steps, got {len(steps)}")
         if steps[0].reason:
@@ -373,6 +393,8 @@ ONES_NAME = r"\mathbf{1}"
 
 def ones(n: int) -> sp.MatrixSymbol:
     """The column of ``n`` ones, typeset :math:`\\mathbf 1`, for :class:`MatrixDerivation` entries."""
+    # each entry becomes a SymPy symbol when the entry is checked
+    n = check_scalar(n, "n", low=1, high=MAX_SYMBOLS, integer=True)
     return sp.MatrixSymbol(ONES_NAME, n, 1)
 
 
@@ -435,6 +457,8 @@ DERIVATIONS: dict[str, Derivation] = {}
 
 def register(d: Derivation) -> Derivation:
     """Add ``d`` to :data:`DERIVATIONS` (a duplicate label is an error)."""
+    if not isinstance(d, Derivation):
+        raise TypeError(f"d must be a Derivation, got {type(d).__name__}")
     if d.label in DERIVATIONS:
         raise ValueError(f"derivation label {d.label!r} is already registered")
     DERIVATIONS[d.label] = d
@@ -443,11 +467,13 @@ def register(d: Derivation) -> Derivation:
 
 def get(label: str) -> Derivation:
     """Return the derivation registered as ``label`` (ValueError lists the known labels)."""
-    return lookup(DERIVATIONS, label, "derivation")
+    text(label, "label")
+    return lookup(DERIVATIONS, label, "derivation label")
 
 
 def by_chapter(chapter: int | str) -> list[Derivation]:
     """Every derivation shown in ``chapter``, in registration order."""
+    _check_chapter(chapter)
     return [d for d in DERIVATIONS.values() if d.chapter == chapter]
 
 
@@ -462,6 +488,100 @@ GAUSS_DEFS = {Phi: sp.Lambda(x, (1 + sp.erf(x / sp.sqrt(2))) / 2),
 
 
 def unevaluated_sum(*terms):
-    """A sum typeset in the order written (SymPy would otherwise sort its terms)."""
+    """A sum typeset in the order written (SymPy would otherwise sort its terms).
+
+    Each term is a SymPy expression or a finite real number.
+    """
+    for i, term in enumerate(terms):
+        if not isinstance(term, sp.Expr):
+            check_scalar(term, f"terms[{i}]")
     return sp.Add(*terms, evaluate=False)
 
+
+
+# --- checks of an entry's fields, where it is written ----------------------------------------
+
+#: Chapters are numbered from 1; appendices are lettered.
+MAX_CHAPTER = 99
+
+
+def _check_chapter(chapter, where: str = "") -> None:
+    if isinstance(chapter, str):
+        if len(chapter) == 1 and "A" <= chapter <= "Z":
+            return
+        raise ValueError(f"{where}chapter must be a chapter number or an appendix letter A to Z, got {chapter!r}")
+    if isinstance(chapter, bool) or not isinstance(chapter, numbers.Integral):
+        raise TypeError(f"{where}chapter must be a chapter number (an int) or an appendix letter, "
+                        f"got {type(chapter).__name__}")
+    check_scalar(chapter, f"{where}chapter", low=1, high=MAX_CHAPTER, integer=True)
+
+
+def _check_text(value, name: str, where: str, empty: bool = False) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{where}{name} must be a string, got {type(value).__name__}")
+    if not empty and not value.strip():
+        raise ValueError(f"{where}{name} must not be blank")
+
+
+def _check_expr(value, name: str, where: str) -> None:
+    # SymPy objects only: a bool or a float NaN would reach lambdify and be compared as a number
+    if not isinstance(value, (sp.Basic, sp.MatrixBase)):
+        raise TypeError(f"{where}{name} must be a SymPy expression or matrix (sp.Integer(0) for 0), "
+                        f"got {type(value).__name__}")
+
+
+def _check_definitions(definitions, where: str) -> None:
+    if not isinstance(definitions, dict):
+        raise TypeError(f"{where}definitions must be a dict, got {type(definitions).__name__}")
+    for name, definition in definitions.items():
+        if not isinstance(name, (sp.Basic, sp.FunctionClass)):
+            raise TypeError(f"{where}definitions must map SymPy symbols or functions to their definitions, "
+                            f"got a key of type {type(name).__name__}")
+        if isinstance(definition, int) and not isinstance(definition, bool):
+            continue  # a size, such as n = 3: exact, and substituted as SymPy's Integer
+        _check_expr(definition, f"definitions[{name}]", where)
+
+
+#: What a domain or a point may give values to: a symbol, or (for a Definition, which samples arrays) an
+#: IndexedBase, one of its entries, or a MatrixSymbol.
+_SAMPLED = (sp.Symbol, sp.IndexedBase, sp.Indexed, sp.MatrixSymbol)
+
+
+def _check_domain(domain, where: str) -> None:
+    if not isinstance(domain, dict):
+        raise TypeError(f"{where}domain must be a dict of symbol -> (low, high), got {type(domain).__name__}")
+    for symbol, interval in domain.items():
+        if not isinstance(symbol, _SAMPLED):
+            raise TypeError(f"{where}domain's keys must be SymPy symbols, got {type(symbol).__name__}")
+        if not (isinstance(interval, (tuple, list)) and len(interval) == 2):
+            raise TypeError(f"{where}domain[{symbol}] must be a (low, high) pair, got {interval!r}")
+        low, high = (check_scalar(v, f"{where}domain[{symbol}]") for v in interval)
+        if not low < high:
+            raise ValueError(f"{where}domain[{symbol}] must have low < high, got ({low}, {high})")
+
+
+def _check_points(points, where: str) -> None:
+    if not isinstance(points, (list, tuple)):
+        raise TypeError(f"{where}points must be a list of dicts symbol -> value, got {type(points).__name__}")
+    for i, point in enumerate(points):
+        if not isinstance(point, dict):
+            raise TypeError(f"{where}points[{i}] must be a dict symbol -> value, got {type(point).__name__}")
+        for symbol, value in point.items():
+            if not isinstance(symbol, _SAMPLED):
+                raise TypeError(f"{where}points[{i}]'s keys must be SymPy symbols, got {type(symbol).__name__}")
+            check_scalar(value, f"{where}points[{i}][{symbol}]")
+
+
+def _check_steps(steps, where: str) -> tuple:
+    if not isinstance(steps, (list, tuple)):
+        raise TypeError(f"{where}steps must be a list of Step or (expr, reason) pairs, got {type(steps).__name__}")
+    out = []
+    for k, step in enumerate(steps):
+        if not isinstance(step, Step):
+            if not (isinstance(step, (tuple, list)) and 1 <= len(step) <= 2):
+                raise TypeError(f"{where}steps[{k}] must be a Step or an (expr, reason) pair, "
+                                f"got {type(step).__name__}")
+            step = Step(*step)
+        _check_expr(step.expr, f"steps[{k}].expr", where)
+        out.append(step)
+    return tuple(out)

@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from .._validate import lookup
+from .._validate import as_float_array, check_scalar, lookup, text
 
 __all__ = ["CHECKS", "EXAMPLES", "check", "is_correct", "number", "register", "within"]
 
@@ -31,8 +31,24 @@ EXAMPLES: dict[str, tuple[tuple, tuple]] = {}
 
 
 def register(label: str, right: tuple, wrong: tuple):
-    """Decorator: register a checker under ``label`` with a right and a wrong example answer."""
+    """Decorator: register a checker under ``label`` with a right and a wrong example answer.
+
+    ``right`` and ``wrong`` are tuples of the checker's arguments; a NaN or an infinity in
+    either is refused, since no answer holding one is ever right.
+    """
+    text(label, "label")
+    for name, example in (("right", right), ("wrong", wrong)):
+        if not isinstance(example, tuple) or not example:
+            raise TypeError(f"{name} must be a non-empty tuple of the checker's arguments, "
+                            f"got {type(example).__name__}")
+        for i, part in enumerate(example):
+            reason = _not_finite(part)
+            if reason:
+                raise ValueError(f"{name}[{i}] {reason}")
+
     def add(fn):
+        if not callable(fn):
+            raise TypeError(f"register({label!r}) decorates a checker function, got {type(fn).__name__}")
         if label in CHECKS:
             raise ValueError(f"exercise {label!r} already has a check")
         CHECKS[label] = fn
@@ -55,10 +71,13 @@ def number(value, name: str) -> float:
     ------
     TypeError
         When ``value`` is not a real number; :func:`check` reports the message.
+    ValueError
+        When ``value`` is a NaN, an infinity, or an integer beyond the float range.
     """
+    text(name, "name")
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    return float(value)
+    return check_scalar(value, name)
 
 
 def within(got, want, tol: float) -> bool:
@@ -75,9 +94,26 @@ def within(got, want, tol: float) -> bool:
         The right value, broadcastable to ``got``.
     tol : float
         The largest absolute difference still counted as right.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When ``got`` is not real numbers (a bool is not a number here) or has another shape than
+        ``want``, or ``want`` and ``tol`` are not what a checker means (``want`` finite, ``tol`` >= 0).
     """
-    got = np.asarray(got, dtype=float)
+    got = _real_array(got, "got", finite=False)
+    want = _real_array(want, "want", finite=True)
+    tol = check_scalar(tol, "tol", low=0.0)
+    # broadcasting would compare a scalar answer with every entry of an array, or the reverse
+    if got.shape != want.shape:
+        raise ValueError(f"got must have the shape of want, {want.shape}, got shape {got.shape}")
     return bool(np.isfinite(got).all() and (np.abs(got - want) <= tol).all())
+
+
+def _real_array(x, name: str, finite: bool) -> np.ndarray:
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number or an array of them, got bool {x}")
+    return as_float_array(x, name, finite=finite)
 
 
 _NEVER = "and a NaN or an infinity is never a right answer"
@@ -114,7 +150,8 @@ def _watched(fn, raised: list):
 
 def _grade(label: str, answer: tuple) -> tuple[bool | None, str]:
     """(correct, the line :func:`check` prints); correct is None while the answer is still ``...``."""
-    checker = lookup(CHECKS, label, "exercise")
+    text(label, "label")
+    checker = lookup(CHECKS, label, "exercise label")
     if not answer or any(a is Ellipsis for a in answer):
         return None, f"{label}: not answered yet. Replace the ... with your answer and run the cell again."
     for i, part in enumerate(answer):
