@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import sympy as sp
 
 from ._core import Chain, Derivation, Step, register, unevaluated_sum as _sum
@@ -42,6 +43,30 @@ register(Definition(
     code=lambda z, lam: regularization.soft_threshold(z, lam), code_name="mathcore.regularization.soft_threshold",
     arguments={_lam_def: "lam"}, domain={_z: (-3.0, 3.0), _lam_def: (0.0, 2.0)},
     points=[{_z: 0.5, _lam_def: 0.5}, {_z: -0.5, _lam_def: 0.5}, {_z: 0.0, _lam_def: 0.0}]))
+
+_n_sym = sp.Symbol("n", integer=True, positive=True)
+_i_sym = sp.Symbol("i", integer=True, positive=True)
+_xi, _yi = sp.IndexedBase("x", real=True), sp.IndexedBase("y", real=True)
+
+
+def _ridge_1d(x, y, lam):
+    # ridge_fit fits an unpenalised bias; on the data and its mirror image (-x, -y) that bias is 0, and the
+    # doubled data double both sums of the formula, so the one weight is the formula's w* for x, y alone
+    w, _ = regularization.ridge_fit(np.concatenate([x, -x])[:, None], np.concatenate([y, -y]), lam)
+    return w[0]
+
+
+register(Definition(
+    "regularization.ridge-1d-solution", 7,
+    r"the ridge weight of a one-feature model without bias, the one-dimensional case of "
+    r"$(X^\top X + \frac{n\lambda}{2} I)^{-1} X^\top y$ (checked for $n = 3$)",
+    sp.Symbol(r"w^{\star}(\lambda)"),
+    sp.Mul(sp.Sum(_xi[_i_sym] * _yi[_i_sym], (_i_sym, 1, _n_sym)),
+           sp.Pow(_sum(sp.Sum(_xi[_i_sym] ** 2, (_i_sym, 1, _n_sym)), sp.Mul(sp.Rational(1, 2), _n_sym, _lam_def,
+                                                                           evaluate=False)), -1),
+           evaluate=False),
+    code=_ridge_1d, code_name="mathcore.regularization.ridge_fit", sizes={_n_sym: 3},
+    arguments={_lam_def: "lam"}, domain={_xi: (0.5, 3.0), _lam_def: (0.0, 2.0)}))
 
 # --- Bayes' rule: the conditional probabilities through the joint one ---------------------------
 
