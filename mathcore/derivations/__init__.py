@@ -1,8 +1,10 @@
 r"""The book's equations as SymPy objects that check themselves.
 
-Every display equation in a chapter is a :class:`Derivation` in the registry
-:data:`DERIVATIONS`, rendered from the same object that :meth:`Derivation.verify`
-checks, so the text a reader sees and the check that backs it cannot drift.
+Every display equation in a chapter is an entry of the registry
+:data:`DERIVATIONS`, rendered from the same object that checks it, so the text a
+reader sees and the check that backs it cannot drift: a :class:`Derivation` (an
+identity), a :class:`Chain` (a derivation whose every step is checked) or a
+:class:`Definition` (a notation, checked against the code that computes it).
 
 ``verify()`` first asks SymPy for a proof (``lhs.equals(rhs)`` after the named
 functions are replaced by their definitions). Whether or not that succeeds, it
