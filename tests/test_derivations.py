@@ -74,7 +74,11 @@ def test_definition_refuses_an_unnamed_lambda_and_a_proof():
     with pytest.raises(ValueError, match="give code_name"):
         Definition("test.d", 1, "t", y, x, code=lambda x: x)
     with pytest.raises(ValueError, match="nothing to prove|prove and wrap do not apply"):
-        Definition("test.d", 1, "t", y, x, code=abs, prove=True)
+        Definition("test.d", 1, "t", y, x, code=derivations.get, prove=True)
+    with pytest.raises(ValueError, match="code must be mathcore's"):
+        Definition("test.d", 1, "t", y, x, code=abs)
+    with pytest.raises(ValueError, match="sizes"):
+        Definition("test.d", 1, "t", y, x, code=derivations.get, sizes={y: 10**6})
     with pytest.raises(TypeError, match="code must be the function"):
         Definition("test.d", 1, "t", y, x, code=None)
 

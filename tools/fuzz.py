@@ -335,6 +335,13 @@ def _chain_fields(chain):
             "prove": False}
 
 
+def _definition_fields(d):
+    """A Definition's constructor arguments, from a registered one."""
+    return {"label": d.label, "chapter": d.chapter, "title": d.title, "lhs": d.lhs, "rhs": d.rhs, "code": d.code,
+            "code_name": d.code_name, "sizes": d.sizes, "arguments": d.arguments, "definitions": d.definitions,
+            "domain": d.domain, "points": d.points, "assumptions": d.assumptions}
+
+
 def _render(x=1.0):
     return _fig()
 
@@ -450,6 +457,7 @@ CALLS: dict[str, object] = {
     "mathcore.derivations.Derivation": lambda: _fields(_derivation()),
     "mathcore.derivations.MatrixDerivation": lambda: _fields(_derivation("MatrixDerivation")),
     "mathcore.derivations.Chain": lambda: _chain_fields(_derivation("Chain")),
+    "mathcore.derivations.Definition": lambda: _definition_fields(_derivation("Definition")),
     "mathcore.plotting.figure": lambda: {"title": "A title"},
     "mathcore.plotting.check_alt": lambda: {"alt": "A figure"},
     # labels: the legend's text of each class (VALUES["labels"] are the integer labels of mathcore.metrics)
@@ -569,6 +577,7 @@ INSTANCES: dict[str, object] = {
     "mathcore.derivations.Derivation": lambda: _derivation(),
     "mathcore.derivations.MatrixDerivation": lambda: _derivation("MatrixDerivation"),
     "mathcore.derivations.Chain": lambda: _derivation("Chain"),
+    "mathcore.derivations.Definition": lambda: _derivation("Definition"),
     "mathcore.layers.ForwardTrace": lambda: __import__("mathcore.layers").layers.forward(_X(), _params(), "tanh"),
     "mathcore.widgets.ch3_activations.DepthGradients": _depth,
     "mathcore.autodiff.Value": lambda: __import__("mathcore.autodiff").autodiff.Value(0.5, "a"),

@@ -4,9 +4,13 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from .._validate import check_scalar
 from ._core import N_POINTS, ONES_NAME, RTOL, Derivation, _explicit, _seed
 
 __all__ = ["Definition", "definitions"]
+
+#: Largest value a symbolic bound takes in a check (``sizes``).
+MAX_SIZE = 100
 
 
 class Definition(Derivation):
@@ -54,13 +58,36 @@ class Definition(Derivation):
                             f"got {type(code).__name__}")
         if code_name is None and getattr(code, "__name__", "<lambda>") == "<lambda>":
             raise ValueError(f"{label}: code is a lambda; give code_name, the mathcore function it calls")
+        if code_name is not None and not (isinstance(code_name, str) and code_name.strip()):
+            raise TypeError(f"{label}: code_name must be a non-empty string, got {type(code_name).__name__}")
+        sizes = {} if sizes is None else sizes
+        if not isinstance(sizes, dict):
+            raise TypeError(f"{label}: sizes must be a dict of symbol -> int, got {type(sizes).__name__}")
+        for symbol, size in sizes.items():
+            if not isinstance(symbol, sp.Symbol):
+                raise TypeError(f"{label}: sizes' keys must be SymPy symbols, got {type(symbol).__name__}")
+            # a sum of MAX_SIZE terms is expanded and lambdified: far more than a check needs, and still quick
+            check_scalar(size, f"{label}: sizes[{symbol}]", low=1, high=MAX_SIZE, integer=True)
+        arguments = {} if arguments is None else arguments
+        if not isinstance(arguments, dict):
+            raise TypeError(f"{label}: arguments must be a dict of symbol -> keyword, got {type(arguments).__name__}")
+        for key, keyword in arguments.items():
+            if not isinstance(key, (sp.Symbol, sp.IndexedBase, sp.MatrixSymbol)):
+                raise TypeError(f"{label}: arguments' keys must be symbols, IndexedBase or MatrixSymbol, "
+                                f"got {type(key).__name__}")
+            if not (isinstance(keyword, str) and keyword.isidentifier()):
+                raise ValueError(f"{label}: arguments[{key}] must be a Python name, got {keyword!r}")
         if "prove" in kwargs or "wrap" in kwargs:
             raise ValueError(f"{label}: a definition is checked against its code; prove and wrap do not apply")
         super().__init__(label, chapter, title, lhs, rhs, prove=False, **kwargs)
         self.code = code
-        self.code_name = code_name or f"{code.__module__}.{code.__qualname__}"
-        self.sizes = dict(sizes or {})
-        self.arguments = dict(arguments or {})
+        self.code_name = code_name or f"{getattr(code, '__module__', '')}.{getattr(code, '__qualname__', '')}"
+        # the point of a definition is that the book's own code computes it
+        if not self.code_name.startswith("mathcore."):
+            raise ValueError(f"{label}: code must be mathcore's, named by code_name as 'mathcore.<module>.<name>', "
+                             f"got {self.code_name!r}")
+        self.sizes = dict(sizes)
+        self.arguments = dict(arguments)
 
     def _concrete_rhs(self):
         rhs = self.rhs
