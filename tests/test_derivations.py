@@ -9,8 +9,8 @@ import sympy as sp
 
 from mathcore import derivations
 from mathcore.activations import ACTIVATIONS
-from mathcore.derivations import (DERIVATIONS, SIGMA_DEF, Chain, Derivation, MatrixDerivation, Step, by_chapter,
-                                  chains, register, sigma)
+from mathcore.derivations import (DERIVATIONS, SIGMA_DEF, Chain, Definition, Derivation, MatrixDerivation, Step,
+                                  by_chapter, chains, register, sigma)
 from mathcore.losses import LOSSES
 from mathcore.regularization import PENALTIES
 
@@ -33,6 +33,10 @@ def test_entry_verifies(label):
                             rf"points|checked numerically step by step, all {n_steps} steps, at \d+ points|checked "
                             rf"step by step, all {n_steps} steps, at \d+ points; \d+ of them also proved "
                             r"symbolically by SymPy)", d.status), d.status
+    elif isinstance(d, Definition):
+        # a definition is checked against the function that computes it, named in the status
+        assert re.fullmatch(rf"checked against the code, `{re.escape(d.code_name)}`, at \d+ points \(a definition: "
+                            r"there is nothing to prove, but the code must compute what it says\)", d.status), d.status
     else:
         assert re.fullmatch(r"(proved symbolically by SymPy and checked|checked numerically) at \d+ points",
                             d.status)
