@@ -84,7 +84,8 @@ register(Derivation(
     r"scaling $\mathbf{w}$ and $b$ by $c > 0$ leaves every output of a step neuron, and so the boundary, unchanged",
     step(_sum(c * w1 * x1, c * w2 * x2, c * b)), step(_sum(w1 * x1, w2 * x2, b)),
     definitions={step: sp.Lambda(x, activations.ACTIVATIONS["step"].symbolic(x))},
-    domain={c: (0.05, 20.0)}, assumptions="every $c > 0$", prove=False))
+    domain={c: (0.05, 20.0)}, assumptions="every $c > 0$",
+    prove=False))  # it needs c > 0, which the sampled domain has but the symbol c (only real) does not carry
 
 register(Derivation(
     "neuron.xor-contradiction", 1,

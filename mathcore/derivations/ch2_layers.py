@@ -3,6 +3,9 @@
 The matrix identities are written with ``MatrixSymbol`` s (``W``, ``a``, ...),
 so they typeset as the book writes them, and each symbol is defined in the
 "where" line as an explicit matrix of entries, which is what is checked.
+The chapter's notation (a layer, a batch, a step of the forward pass, the
+parameter count) is registered as :class:`Definition` s, checked against the
+``mathcore.layers`` functions the chapter calls.
 """
 
 from __future__ import annotations
