@@ -170,8 +170,8 @@ register(Definition(
 
 _F, _F1, _F2, _F3 = (sp.Function(name) for name in ("F", "F_1", "F_2", "F_3"))
 _f1, _f2, _f3 = (sp.Function(name) for name in ("f_1", "f_2", "f_3"))
-_xc = sp.MatrixSymbol(r"\mathbf{x}", 2, 1)
 _widths = (2, 2, 2, 1)
+_xc = sp.MatrixSymbol(r"\mathbf{x}", _widths[0], 1)
 _Wc = [sp.MatrixSymbol(f"W^{{({k})}}", _widths[k], _widths[k - 1]) for k in (1, 2, 3)]
 _bc = [sp.MatrixSymbol(rf"\mathbf{{b}}^{{({k})}}", _widths[k], 1) for k in (1, 2, 3)]
 
@@ -202,7 +202,8 @@ register(_Composition(
                                                           ["tanh", "tanh", "identity"]).output[0],
     code_name="mathcore.layers.forward",
     definitions={_F1: _layer_function(1, _f1), _F2: _layer_function(2, _f2), _F3: _layer_function(3, _f3),
-                 _f1: sp.Lambda(x, sp.tanh(x)), _f2: sp.Lambda(x, sp.tanh(x)), _f3: sp.Lambda(x, x), _xc: _indexed(sp.IndexedBase("x"), 2),
+                 _f1: sp.Lambda(x, sp.tanh(x)), _f2: sp.Lambda(x, sp.tanh(x)), _f3: sp.Lambda(x, x),
+                 _xc: _indexed(sp.IndexedBase("x"), _widths[0]),
                  **{_Wc[k]: _indexed(sp.IndexedBase(f"W{k + 1}"), _widths[k + 1], _widths[k]) for k in range(3)},
                  **{_bc[k]: _indexed(sp.IndexedBase(f"b{k + 1}"), _widths[k + 1]) for k in range(3)}},
     assumptions=r"any number of layers $L$; checked for $L = 3$, widths $(2, 2, 2, 1)$, tanh hidden layers and "
