@@ -42,7 +42,8 @@ class Derivation:
         Named function (an undefined ``sympy.Function``) or symbol -> its
         definition (a ``Lambda`` or an expression), substituted before checking.
     domain : dict
-        Symbol -> (low, high) interval to sample; default (-4, 4).
+        Symbol -> (low, high) interval to sample, or a ``range`` of whole numbers (widths, bits);
+        default (-4, 4).
     points : list of dict
         Extra points to check, e.g. ``[{x: 0}]`` at a kink.
     assumptions : str
@@ -161,7 +162,7 @@ class Derivation:
         rng = np.random.default_rng(_seed(self.label))
         samples = []
         for _ in range(N_POINTS):
-            samples.append({s: float(rng.uniform(*self.domain.get(s, (-4.0, 4.0)))) for s in symbols})
+            samples.append({s: _draw(rng, self.domain.get(s, (-4.0, 4.0))) for s in symbols})
         samples += [{s: float(p.get(s, 0.5)) for s in symbols} for p in self.points]
         # SciPy only where a special function needs it: importing it costs a chapter 0.4 s
         modules = ["scipy", "numpy"] if any(e.has(sp.erf) for pair in pairs for e in pair) else ["numpy"]
@@ -547,12 +548,23 @@ def _check_definitions(definitions, where: str) -> None:
 _SAMPLED = (sp.Symbol, sp.IndexedBase, sp.Indexed, sp.MatrixSymbol)
 
 
+def _draw(rng, interval) -> float:
+    """One sample: uniform on a (low, high) interval, or a whole number from a ``range`` (widths, bits)."""
+    if isinstance(interval, range):
+        return float(interval[int(rng.integers(len(interval)))])
+    return float(rng.uniform(*interval))
+
+
 def _check_domain(domain, where: str) -> None:
     if not isinstance(domain, dict):
         raise TypeError(f"{where}domain must be a dict of symbol -> (low, high), got {type(domain).__name__}")
     for symbol, interval in domain.items():
         if not isinstance(symbol, _SAMPLED):
             raise TypeError(f"{where}domain's keys must be SymPy symbols, got {type(symbol).__name__}")
+        if isinstance(interval, range):
+            if len(interval) == 0:
+                raise ValueError(f"{where}domain[{symbol}] must not be an empty range")
+            continue
         if not (isinstance(interval, (tuple, list)) and len(interval) == 2):
             raise TypeError(f"{where}domain[{symbol}] must be a (low, high) pair, got {interval!r}")
         low, high = (check_scalar(v, f"{where}domain[{symbol}]") for v in interval)

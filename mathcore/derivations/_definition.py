@@ -5,7 +5,7 @@ import numpy as np
 import sympy as sp
 
 from .._validate import check_scalar
-from ._core import N_POINTS, ONES_NAME, RTOL, Derivation, _explicit, _seed
+from ._core import N_POINTS, ONES_NAME, RTOL, Derivation, _draw, _explicit, _seed
 
 __all__ = ["Definition", "definitions"]
 
@@ -123,8 +123,7 @@ class Definition(Derivation):
         rng = np.random.default_rng(_seed(self.label))
 
         def draw(key, fallback):
-            low, high = self.domain.get(key, self.domain.get(fallback, (-4.0, 4.0)))
-            return float(rng.uniform(low, high))
+            return _draw(rng, self.domain.get(key, self.domain.get(fallback, (-4.0, 4.0))))
 
         owner = {s: m for m, explicit in matrices.items() for s in explicit}
         samples = [{**{e: draw(e, e.base) for e in entries}, **{s: draw(s, s) for s in symbols},
@@ -135,14 +134,19 @@ class Definition(Derivation):
         if constant:  # numbers, such as an exercise's matrix: one comparison says all
             samples = samples[:1]
         with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            # names and places worked out once: str() of a SymPy object is slow, and there are 200 points
+            base_names = {base: keyword(base) for base in bases}
+            places = [(e, base_names[e.base], tuple(int(i) - 1 for i in e.indices)) for e in entries]
+            matrix_rows = [(keyword(m), m.cols == 1, explicit.tolist()) for m, explicit in matrices.items()]
+            symbol_names = [(keyword(s), s) for s in symbols]
             for point in samples:
-                kwargs = {keyword(base): np.zeros(shapes[base]) for base in bases}
-                for e in entries:
-                    kwargs[keyword(e.base)][tuple(int(i) - 1 for i in e.indices)] = point[e]
-                for m, explicit in matrices.items():
-                    values = np.array([[point[s] for s in row] for row in explicit.tolist()])
-                    kwargs[keyword(m)] = values[:, 0] if m.cols == 1 else values
-                kwargs.update({keyword(s): point[s] for s in symbols})
+                kwargs = {name: np.zeros(shapes[base]) for base, name in base_names.items()}
+                for e, name, place in places:
+                    kwargs[name][place] = point[e]
+                for name, column, rows in matrix_rows:
+                    values = np.array([[point[s] for s in row] for row in rows])
+                    kwargs[name] = values[:, 0] if column else values
+                kwargs.update({name: point[s] for name, s in symbol_names})
                 expected = np.asarray(evaluate(*[point[s] for s in stand_in], *[point[s] for s in symbols],
                                                *[point[s] for s in sorted(in_matrices, key=lambda s: s.name)]),
                                       dtype=np.float64)

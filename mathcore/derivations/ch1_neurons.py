@@ -2,10 +2,45 @@
 
 from __future__ import annotations
 
+import numpy as np
 import sympy as sp
 
 from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum, x
-from .. import activations
+from ._definition import Definition
+from .. import activations, data, neuron
+
+
+# === The chapter's notation: Definitions checked against the code the chapter calls =======================
+
+_i, _n = sp.symbols("i n", integer=True, positive=True)
+_wI, _xI = sp.IndexedBase("w"), sp.IndexedBase("x")
+_b = sp.Symbol("b", real=True)
+#: w . x, a symbol in the typeset definition, spelled out as a sum in the "where" line
+_DOT = sp.Symbol(r"\mathbf{w} \cdot \mathbf{x}", real=True)
+register(Definition(
+    "neuron.weighted-sum", 1,
+    r"a neuron's pre-activation: each input times its weight, summed, plus the bias",
+    sp.Symbol("z", real=True), _sum(_DOT, _b),
+    code=lambda w, x, b: neuron.weighted_sum(x, w, b), code_name="mathcore.neuron.weighted_sum",
+    definitions={_DOT: sp.Sum(_wI[_i] * _xI[_i], (_i, 1, _n))}, sizes={_n: 3},
+    assumptions="any number of inputs $n$; checked with $n = 3$"))
+
+# The four corners of the square, in the order of data.logic_gate: (0,0), (0,1), (1,0), (1,1).
+_CORNERS, _ = data.logic_gate("XOR")
+_a = sp.Function("a")
+_w1, _w2 = sp.symbols("w_1 w_2", real=True)
+_step = sp.Function("step")
+register(Definition(
+    "neuron.corner-outputs", 1,
+    r"a step neuron's outputs $a(x_1, x_2)$ on the four corners of the square: each is 1 exactly when the "
+    r"weighted sum beside it is $\ge 0$",
+    sp.Matrix([_a(int(p), int(q)) for p, q in _CORNERS]),
+    sp.Matrix([_step(_sum(*[w for w, on in ((_w1, p), (_w2, q)) if on], _b)) for p, q in _CORNERS]),
+    code=lambda w_1, w_2, b: neuron.neuron(_CORNERS, np.array([w_1, w_2]), b), code_name="mathcore.neuron.neuron",
+    definitions={_step: sp.Lambda(x, activations.ACTIVATIONS["step"].symbolic(x))},
+    # a sum exactly 0 at a corner, where step(0) = 1 decides
+    points=[{_w1: 1.0, _w2: -1.0, _b: 0.0}, {_w1: -1.0, _w2: 1.0, _b: -1.0}, {_w1: 1.0, _w2: 1.0, _b: -2.0}],
+    assumptions=r"every $w_1, w_2, b$, sums of exactly 0 included"))
 
 
 w1, w2, b, x1, x2, t, eta, c, d = sp.symbols("w_1 w_2 b x_1 x_2 t eta c d", real=True)
@@ -49,7 +84,8 @@ register(Derivation(
     r"scaling $\mathbf{w}$ and $b$ by $c > 0$ leaves every output of a step neuron, and so the boundary, unchanged",
     step(_sum(c * w1 * x1, c * w2 * x2, c * b)), step(_sum(w1 * x1, w2 * x2, b)),
     definitions={step: sp.Lambda(x, activations.ACTIVATIONS["step"].symbolic(x))},
-    domain={c: (0.05, 20.0)}, assumptions="every $c > 0$", prove=False))
+    domain={c: (0.05, 20.0)}, assumptions="every $c > 0$",
+    prove=False))  # it needs c > 0, which the sampled domain has but the symbol c (only real) does not carry
 
 register(Derivation(
     "neuron.xor-contradiction", 1,
