@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -413,6 +414,13 @@ class _BookLatex(LatexPrinter):
     def _print_Transpose(self, expr):
         out = super()._print_Transpose(expr)
         return out[:-len("^{T}")] + r"^{\top}" if out.endswith("^{T}") else out
+
+    def _print_MatMul(self, expr):
+        # SymPy brackets a fraction in front of a matrix product, (2/3) X^T (Xw - y); the book writes 2/3 X^T ...
+        return _LEADING_FRACTION.sub(r"\1 ", super()._print_MatMul(expr))
+
+
+_LEADING_FRACTION = re.compile(r"^\\left\((\\frac\{[^{}]*\}\{[^{}]*\})\\right\) ")
 
 
 def _latex(expr) -> str:

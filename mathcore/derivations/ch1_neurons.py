@@ -82,7 +82,7 @@ step = sp.Function("step")
 register(Derivation(
     "neuron.scale-invariance", 1,
     r"scaling $\mathbf{w}$ and $b$ by $c > 0$ leaves every output of a step neuron, and so the boundary, unchanged",
-    step(_sum(c * w1 * x1, c * w2 * x2, c * b)), step(_sum(w1 * x1, w2 * x2, b)),
+    step(_sum(sp.Mul(c, w1, x1, evaluate=False), sp.Mul(c, w2, x2, evaluate=False), sp.Mul(c, b, evaluate=False))), step(_sum(w1 * x1, w2 * x2, b)),
     definitions={step: sp.Lambda(x, activations.ACTIVATIONS["step"].symbolic(x))},
     domain={c: (0.05, 20.0)}, assumptions="every $c > 0$",
     prove=False))  # it needs c > 0, which the sampled domain has but the symbol c (only real) does not carry

@@ -243,7 +243,7 @@ register(Chain(
     r"$C(w) = \frac12\lambda w^2$ are the roots of $\mu^2 - (1 + \beta - \eta\lambda)\mu + \beta$; their product "
     r"is $\beta$",
     [Step(sp.Determinant(sp.ImmutableMatrix(mu * sp.eye(2) - M))),
-     Step(_sum(sp.Mul(_a, _d, evaluate=False), sp.Mul(lam, eta, beta, evaluate=False)),
+     Step(_sum(sp.Mul(_a, _d, evaluate=False), sp.Mul(eta, lam, beta, evaluate=False)),
           "a 2 × 2 determinant is ad − bc, and here bc = −ληβ"),
      Step(_sum(mu**2, -sp.Mul(_sum(beta, 1, -eta * lam), mu, evaluate=False),
                sp.Mul(beta, _sum(1, -eta * lam), evaluate=False), sp.Mul(eta, lam, beta, evaluate=False)),

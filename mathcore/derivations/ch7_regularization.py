@@ -107,11 +107,11 @@ register(Chain(
     r"$1 - \eta\lambda$ before the usual step: weight decay (for any differentiable data cost $C$; "
     r"checked with a general cubic)",
     [Step(_sum(_w, -_eta * sp.Derivative(_sum(_C(_w), regularization.PENALTIES["l2"].symbolic(_w, _lam)), _w))),
-     Step(_sum(_w, -sp.Mul(_eta, _sum(sp.Derivative(_C(_w), _w), _lam * _w), evaluate=False)),
+     Step(_sum(_w, -sp.Mul(_eta, _sum(sp.Derivative(_C(_w), _w), sp.Mul(_lam, _w, evaluate=False)), evaluate=False)),
           "differentiate the sum term by term: (λ/2)w² gives λw"),
      Step(_sum(_w, -sp.Mul(_eta, _lam, _w, evaluate=False), -_eta * sp.Derivative(_C(_w), _w)),
           "multiply out"),
-     Step(_sum(sp.Mul(_sum(1, -_eta * _lam), _w, evaluate=False), -_eta * sp.Derivative(_C(_w), _w)),
+     Step(_sum(sp.Mul(_sum(1, -sp.Mul(_eta, _lam, evaluate=False)), _w, evaluate=False), -_eta * sp.Derivative(_C(_w), _w)),
           "factor out w")],
     definitions={_C: _C_DEF}, domain={_lam: (0.0, 2.0), _eta: (0.001, 1.0)},
     prove=False))  # SymPy proves it too, in 0.4 to 0.8 s that a chapter run cannot spare
@@ -120,7 +120,7 @@ register(Derivation(
     r"a gradient-descent step with the L1 penalty instead moves every nonzero weight towards 0 by the same "
     r"amount $\eta\lambda$, however small the weight",
     _sum(_w, -_eta * sp.Derivative(_sum(_C(_w), regularization.PENALTIES["l1"].symbolic(_w, _lam)), _w)),
-    _sum(_w, -_eta * _lam * sp.sign(_w), -_eta * sp.Derivative(_C(_w), _w)),
+    _sum(_w, -sp.Mul(_eta, _lam, sp.sign(_w), evaluate=False), -_eta * sp.Derivative(_C(_w), _w)),
     definitions={_C: _C_DEF}, domain={_lam: (0.0, 2.0), _eta: (0.001, 1.0)}, points=[{_w: 0.0}],
     assumptions=r"$w \ne 0$; at $w = 0$ the subgradient convention $\operatorname{sign}(0) = 0$",
     prove=False))  # as for the subgradient: the Piecewise makes SymPy slow
@@ -141,20 +141,28 @@ _cost = _sum(
                                        for i in range(_n)]), evaluate=False),
     sp.Mul(_lam / 2, _sum(*[wj**2 for wj in _ws]), evaluate=False))
 _matrices = {_X: sp.Matrix(_x), _y: sp.Matrix(_ys)}
+
+
+def _residual(w):
+    """Xw - y in the order the book writes it (SymPy would print -y + Xw)."""
+    return sp.MatAdd(sp.MatMul(_X, w), sp.MatMul(-1, _y, evaluate=False), evaluate=False)
+
+
 register(Derivation(
     "regularization.ridge-gradient", 7,
     r"the gradient of the ridge cost $C(w) = \frac1n\lVert Xw - y\rVert^2 + \frac{\lambda}{2}\lVert w\rVert^2$ "
     r"(mean squared error, no bias) is $\frac2n X^\top(Xw - y) + \lambda w$; shown for $n = 3$ examples and "
     r"$d = 2$ weights, entry by entry",
     sp.Matrix([sp.Derivative(_C(*_ws), wj) for wj in _ws]),
-    sp.MatAdd(sp.Rational(2, _n) * _X.T * (_X * _wv - _y), _lam * _wv),
+    sp.MatAdd(sp.MatMul(sp.Rational(2, _n), _X.T, _residual(_wv), evaluate=False), _lam * _wv, evaluate=False),
     definitions={_C: sp.Lambda(_ws, _cost), **_matrices, _wv: sp.Matrix(_ws)},
     domain={_lam: (0.0, 2.0)}, prove=False))  # SymPy proves it too (0.3 s)
 register(Derivation(
     "regularization.ridge-closed-form", 7,
     r"the gradient vanishes at $w^\star = (X^\top X + \frac{n\lambda}{2} I)^{-1} X^\top y$, the ridge "
     r"solution ($n = 3$, $d = 2$; the same algebra for any size)",
-    sp.MatAdd(sp.Rational(2, _n) * _X.T * (_X * _wstar - _y), _lam * _wstar), sp.ZeroMatrix(_d, 1),
+    sp.MatAdd(sp.MatMul(sp.Rational(2, _n), _X.T, _residual(_wstar), evaluate=False), _lam * _wstar,
+              evaluate=False), sp.ZeroMatrix(_d, 1),
     definitions={_wstar: (_X.T * _X + sp.Rational(_n, 2) * _lam * sp.Identity(_d)).I * _X.T * _y, **_matrices},
     domain={_lam: (0.05, 2.0)}, assumptions=r"$\lambda > 0$ (then the matrix is invertible for any $X$)",
     prove=False))  # SymPy's proof of the inverse of a symbolic 2 x 2 matrix costs seconds
