@@ -13,7 +13,130 @@ from __future__ import annotations
 import sympy as sp
 
 from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum
+from ._definition import Definition
 from .. import losses
+
+
+# --- the three costs as the chapter defines them, and where they come from ----------------------------------
+
+def _named(tex: str):
+    """A function typeset as ``tex(a, b)``: plain parentheses, where SymPy writes ``tex{\\left(a,b \\right)}``."""
+    def _latex(self, printer):
+        return f"{tex}(" + ", ".join(printer._print(a) for a in self.args) + ")"
+    return type(tex.replace("\\operatorname", "").strip("{}"), (sp.Function,), {"_latex": _latex})
+
+
+def _log_latex(self, printer):
+    (arg,) = self.args
+    inner = printer._print(arg)
+    return rf"\log\left({inner}\right)" if isinstance(arg, (sp.Add, sp.Mul)) else rf"\log {inner}"
+
+
+#: log typeset as the book writes it, log p_j and log(1 - p_j); named "log" so that lambdify takes it for numpy.log
+_log = type("log", (sp.log,), {"_latex": _log_latex})
+
+
+class _Cond(sp.Function):
+    """P(y | x), the probability the model gives to a target: an opaque positive number in a check."""
+
+    def _latex(self, printer):
+        target, given = self.args
+        return rf"P({printer._print(target)} \mid {printer._print(given)})"
+
+
+class _Sized(Derivation):
+    r"""An identity stated for any size (a sum to $n$, a class label $c_i$), checked at given sizes.
+
+    :class:`Derivation` samples every free symbol as a real number, but a bound or a class label must
+    be an integer, so each assignment of ``sizes`` (symbol or ``Indexed`` -> int) is substituted and the
+    identity checked at seeded points for each. After that, every ``Indexed`` entry and every
+    :class:`_Cond` left is a plain symbol sampled from the domain given for its base (an ``IndexedBase``)
+    or from ``probabilities`` (a ``_Cond``). ``entries`` rewrites entries first (base -> function of the
+    indices): a one-hot target ``y_ik`` as ``KroneckerDelta(k, c_i)``. (``Definition`` has ``sizes``, and
+    a ``Derivation``'s definitions may fix a size, but only one, shown in its where-line.)
+    """
+
+    def __init__(self, label, chapter, title, lhs, rhs, *, sizes, entries=None, probabilities=(0.01, 1.0),
+                 **kwargs):
+        super().__init__(label, chapter, title, lhs, rhs, prove=False, **kwargs)  # a proof at n = 3 proves n = 3
+        self.sizes = list(sizes)
+        self.entries = dict(entries or {})
+        self.probabilities = tuple(probabilities)
+        self._at = self.sizes[0]
+
+    def expanded(self):
+        def expand(e):
+            e = e.subs({s: v for s, v in self._at.items() if not isinstance(s, sp.Indexed)}).doit()
+            for base, rule in self.entries.items():
+                e = e.replace(lambda a, base=base: isinstance(a, sp.Indexed) and a.base == base,
+                              lambda a, rule=rule: rule(*a.indices))
+            e = e.xreplace({s: v for s, v in self._at.items() if isinstance(s, sp.Indexed)})
+            opaque = {a: (a.base, sp.Symbol(str(a), positive=True)) for a in e.atoms(sp.Indexed)}
+            opaque |= {a: (_Cond, sp.Symbol(f"P({a.args[0]} | {a.args[1]})", positive=True))
+                       for a in e.atoms(_Cond)}
+            for base, symbol in opaque.values():
+                low_high = self.probabilities if base is _Cond else self.domain.get(base, (-4.0, 4.0))
+                self.domain.setdefault(symbol, low_high)
+            return e.xreplace({a: symbol for a, (_, symbol) in opaque.items()})
+        return expand(self.lhs), expand(self.rhs)
+
+    def verify(self) -> bool:
+        for at in self.sizes:
+            self._at = at
+            super().verify()
+        return True
+
+
+_j, _i, _k = sp.symbols("j i k", integer=True, positive=True)
+_Nel, _nex, _K = sp.symbols("N n K", integer=True, positive=True)  # elements, examples, classes
+_pB, _yB = sp.IndexedBase("p", real=True), sp.IndexedBase("y", real=True)
+_cB = sp.IndexedBase("c", integer=True)
+
+
+def _mean(size, body, sign=1):
+    """(sign/size) times body, typeset as the book writes a mean: \\frac1N \\sum ..."""
+    return sp.Mul(*([-1] if sign < 0 else []), sp.UnevaluatedExpr(1 / size), body, evaluate=False)
+
+
+register(Definition(
+    "loss.mse", 4, r"the mean squared error of $N$ predictions: the mean of the squared differences",
+    _named(r"\operatorname{MSE}")(_pB, _yB), _mean(_Nel, sp.Sum(_sum(_pB[_j], -_yB[_j]) ** 2, (_j, 1, _Nel))),
+    code=lambda p, y: losses.LOSSES["mse"](p, y), code_name="mathcore.losses.LOSSES['mse']", sizes={_Nel: 5}))
+register(Definition(
+    "loss.binary_cross_entropy", 4,
+    "the binary cross-entropy of $N$ predicted probabilities of the answer “yes”",
+    _named(r"\operatorname{BCE}")(_pB, _yB),
+    _mean(_Nel, sp.Sum(_sum(_yB[_j] * _log(_pB[_j]), sp.Mul(_sum(1, -_yB[_j]), _log(_sum(1, -_pB[_j])),
+                                                                   evaluate=False)), (_j, 1, _Nel)), sign=-1),
+    code=lambda p, y: losses.LOSSES["binary_cross_entropy"](p, y),
+    code_name="mathcore.losses.LOSSES['binary_cross_entropy']", sizes={_Nel: 5},
+    domain={_pB: (0.001, 0.999), _yB: (0.0, 1.0)}))
+# a sum inside a sum: SymPy would merge them into one sum over both indices, typeset with \substack
+_ce_terms = sp.UnevaluatedExpr(sp.Sum(_yB[_i, _k] * _log(_pB[_i, _k]), (_k, 1, _K)))
+register(Definition(
+    "loss.cross_entropy", 4,
+    r"the categorical cross-entropy of $n$ rows of $K$ predicted probabilities: summed over the classes, "
+    r"averaged over the examples",
+    _named(r"\operatorname{CE}")(_pB, _yB), _mean(_nex, sp.Sum(_ce_terms, (_i, 1, _nex)), sign=-1),
+    code=lambda p, y: losses.LOSSES["cross_entropy"](p, y), code_name="mathcore.losses.LOSSES['cross_entropy']",
+    sizes={_nex: 3, _K: 4}, domain={_pB: (0.001, 1.0), _yB: (0.0, 1.0)}))
+register(_Sized(
+    "loss.cross_entropy.one-hot", 4,
+    r"with one-hot targets only the probability given to the true class $c_i$ of each example counts "
+    r"(checked for 3 examples of 4 classes and for 2 examples of 3 classes, with their true classes given)",
+    _mean(_nex, sp.Sum(_ce_terms, (_i, 1, _nex)), sign=-1), _mean(_nex, sp.Sum(_log(_pB[_i, _cB[_i]]), (_i, 1, _nex)),
+                                                                  sign=-1),
+    sizes=[{_nex: 3, _K: 4, _cB[1]: 2, _cB[2]: 4, _cB[3]: 1}, {_nex: 2, _K: 3, _cB[1]: 3, _cB[2]: 3}],
+    entries={_yB: lambda i, k: sp.KroneckerDelta(k, _cB[i])}, domain={_pB: (0.001, 1.0)},
+    assumptions=r"one-hot targets, $y_{ik} = 1$ if $k = c_i$ and $y_{ik} = 0$ otherwise"))
+_xB = sp.IndexedBase("x", real=True)
+register(_Sized(
+    "loss.nll.sum", 4,
+    r"the negative log of the likelihood of $n$ independent examples is a sum of one cost per example "
+    r"(checked for $n = 1, 3, 6$)",
+    -_log(sp.Product(_Cond(_yB[_i], _xB[_i]), (_i, 1, _nex))), sp.Sum(-_log(_Cond(_yB[_i], _xB[_i])), (_i, 1, _nex)),
+    sizes=[{_nex: 1}, {_nex: 3}, {_nex: 6}],
+    assumptions="every probability $P(y_i \\mid x_i) > 0$"))
 
 
 p, y, z = losses.P, losses.Y, losses.Z

@@ -10,6 +10,12 @@ right side is what the equations give, with the errors
 substituted in the order listed (the cost first, the input layer last), so
 the "where" line of each entry is the network itself.
 
+The chapter's matrix forms of the four equations, for one example and for a
+batch (``backprop.four-equations`` and ``.batch``), are checked the same way,
+on that network and on a 2-2-1 network fed two examples: each notation of the
+display (:math:`\\delta^{(l)}`, :math:`\\nabla_a C`, :math:`\\sigma'(z^{(l)})`, ...)
+is defined as the explicit matrix it stands for.
+
 SymPy's symbolic proof of these entries takes seconds (the expanded cost has
 hundreds of terms), so they are checked numerically, at 200 seeded points
 to a relative error of 1e-9, which is what verifies them when the chapter runs.
@@ -18,8 +24,10 @@ to a relative error of 1e-9, which is what verifies them when the chapter runs.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.matrices.expressions.hadamard import HadamardProduct
 
-from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum
+from ._core import SIGMA_DEF, Chain, Derivation, Step, _latex, register, sigma, unevaluated_sum as _sum
+from ._notation import Partial
 
 
 class _Sym(sp.Symbol):
@@ -125,6 +133,16 @@ _LEAVES |= {_w, _b, _x, _y, _h, *_v, *_c, *_t, *X, *Y}
 _LEAVES |= {s for l in (1, 2) for s in (*W[l][0], *W[l][1], *B[l])}
 # in BP1 and BP2 the pre-activations are the variables: every node depends on them too
 _LEAVES |= {s for l in (1, 2) for s in Z[l]}
+# The batch form of the four equations is checked on the chapter's 2-2-1 network (the worked example's shape,
+# with the weights W^(2) = (w^(2)_11, w^(2)_12) of the network above) fed a batch of n = 2 examples, one per row;
+# its pre-activations are variables like those above (declared before the nodes' dependencies are fixed).
+_NB = 2
+_WIDTH = {0: 2, 1: 2, 2: 1}  # units per layer
+XB = [[_sym("X", None, i + 1, k + 1) for k in range(_WIDTH[0])] for i in range(_NB)]  # X: (n, 2), example i in row i
+YB = [[_sym("Y", None, i + 1, j + 1) for j in range(_WIDTH[2])] for i in range(_NB)]  # Y: (n, 1)
+ZB = {l: [[_sym("Z", l, i + 1, j + 1, node=True) for j in range(_WIDTH[l])] for i in range(_NB)] for l in (1, 2)}
+AB = {l: [[_sym("A", l, i + 1, j + 1, node=True) for j in range(_WIDTH[l])] for i in range(_NB)] for l in (1, 2)}
+_LEAVES |= {s for row in (*XB, *YB, *ZB[1], *ZB[2]) for s in row}
 _LEAVES_READY = True
 
 _cost_def = sp.Mul(sp.Rational(1, 2), _sum(_sum(A[2][0], -Y[0]) ** 2, _sum(A[2][1], -Y[1]) ** 2), evaluate=False)
@@ -167,6 +185,207 @@ def _upto(last):
 
 def _d(f, v):
     return sp.Derivative(f, v)
+
+
+# --- the chapter's displays: the chain rule, and the four equations in matrix form ------------------------------
+
+class _Vec(sp.MatrixSymbol):
+    """A vector or matrix of the book's notation (δ⁽ˡ⁾, ∇ₐC, σ′(z⁽ˡ⁾)), typeset by its name as it is."""
+
+    def _latex(self, printer):
+        return self.name
+
+
+class _Tr(sp.Transpose):
+    r"""A transpose typeset :math:`(W^{(l+1)})^\top`: SymPy's :math:`W^{(l+1)}^{T}` is a double superscript."""
+
+    def _latex(self, printer):
+        return rf"\left({printer._print(self.arg)}\right)^{{\top}}"
+
+
+class _Odot(HadamardProduct):
+    r"""The elementwise product, typeset :math:`\odot` as the book writes it (SymPy writes :math:`\circ`)."""
+
+    def _latex(self, printer):
+        # a product inside is parenthesised, ((W^(l+1))^T delta^(l+1)) odot sigma'(z^(l)), as the book writes it
+        return r" \odot ".join(rf"\left({printer._print(a)}\right)" if isinstance(a, (sp.MatMul, sp.MatAdd))
+                                else printer._print(a) for a in self.args)
+
+
+class _SumRows(sp.MatMul):
+    r"""The sum of the rows of a matrix, :math:`\sum_{i=1}^n \Delta_{i,:}`: a row of ones times the matrix."""
+
+    def _latex(self, printer):
+        return rf"\sum_{{i=1}}^{{n}} {printer._print(self.args[-1])}_{{i,:}}"
+
+
+class _System(Derivation):
+    """Identities shown together as one aligned display, two to a line (the first half of them on the left), and
+    checked together, entry by entry, at the same seeded points; their sides may be matrix expressions.
+
+    ``free[k]`` lists the nodes that equation ``k`` keeps as variables (their definitions are not substituted):
+    BP1 holds whatever the output layer's pre-activations are, so checking it with them free checks it for every
+    input and weight, and costs a fraction of the expansion from the input up.
+    """
+
+    def __init__(self, label, chapter, title, lhs, rhs, *, free=None, **kwargs):
+        super().__init__(label, chapter, title, sp.Tuple(*lhs), sp.Tuple(*rhs), **kwargs)
+        self.free = [set(f) for f in (free or [()] * len(lhs))]
+
+    @property
+    def where(self) -> list[str]:
+        """The notation only (δ⁽ˡ⁾, ∇C, σ′(z⁽ˡ⁾), ... as explicit matrices): the network is in the title."""
+        return [f"{_latex(k)} = {_latex(v)}" for k, v in self.definitions.items() if isinstance(k, sp.MatrixSymbol)]
+
+    @property
+    def latex(self) -> str:
+        eqs = [f"{_latex(a)} &= {_latex(b)}" for a, b in zip(self.lhs, self.rhs)]
+        half = (len(eqs) + 1) // 2
+        rows = [rf"{eqs[k]}, &\qquad {eqs[k + half]}" if k + half < len(eqs) else eqs[k] for k in range(half)]
+        return r"\begin{aligned}" + r",\\[6pt] ".join(rows) + r"\end{aligned}"  # room between the fractions
+
+    def _explicit(self, e, free) -> sp.ImmutableMatrix:
+        """``e`` as an explicit matrix: notation by its definition, every derivative taken, every node substituted.
+
+        Substituting a node inside an unevaluated derivative makes SymPy build a ``Subs`` and query assumptions
+        on the whole cost, seconds on these expressions. So each derivative by a node ``v`` is taken directly:
+        the definitions listed before ``v`` (the layers above it) are substituted, the result differentiated by
+        ``v`` with the nodes still in it held fixed, as a partial derivative means, and the rest substituted after.
+        """
+        notation = {k: v for k, v in self.definitions.items() if isinstance(k, sp.MatrixSymbol)}
+        functions = [(k, v) for k, v in self.definitions.items() if not isinstance(k, sp.Basic)]  # sigma
+
+        def named(expr):  # sigma by its formula first, so that a derivative of it is taken at once
+            for name, definition in functions:
+                expr = expr.replace(name, definition)
+            return expr
+
+        nodes = [(k, named(v)) for k, v in self.definitions.items()
+                 if k not in notation and k not in free and isinstance(k, sp.Basic)]
+
+        def down(expr, stop=None):
+            for name, definition in nodes:
+                if name == stop:
+                    break
+                expr = expr.xreplace({name: definition})
+            return expr
+
+        e = named(e.xreplace(notation))
+        e = e.replace(lambda a: isinstance(a, Partial), lambda a: sp.diff(down(a.expr, a.variables[0]), a.variables[0]))
+        e = down(e).doit()
+        return sp.ImmutableMatrix(e.as_explicit() if isinstance(e, sp.MatrixExpr) else e)
+
+    def expanded(self):
+        lhs, rhs = [], []
+        for k, (a, b) in enumerate(zip(self.lhs, self.rhs)):
+            a, b = self._explicit(a, self.free[k]), self._explicit(b, self.free[k])
+            if a.shape != b.shape:
+                raise AssertionError(f"{self.label}: the sides of equation {k + 1} have shapes {a.shape} and {b.shape}")
+            lhs += list(a)
+            rhs += list(b)
+        return sp.ImmutableMatrix(lhs), sp.ImmutableMatrix(rhs)
+
+
+_a_n, _z_n = _Node("chain_a", real=True), _Node("chain_z", real=True)
+_TEX.update(chain_a="a", chain_z="z")
+register(Derivation(
+    "backprop.chain-rule", 6,
+    r"the chain rule: $w$ reaches $C$ only through $z$, and $z$ only through $a$, so the derivative is the product "
+    r"of the local derivatives; checked here on the sigmoid neuron with the squared error, the example below",
+    Partial(_C, _w), sp.Mul(Partial(_C, _a_n), Partial(_a_n, _z_n), Partial(_z_n, _w), evaluate=False),
+    # a as sigma's formula, not sigma(z): SymPy would otherwise take d/da as a derivative by the function sigma(z)
+    definitions={_C: _sum(_a_n, -_y) ** 2, _a_n: SIGMA_DEF(_z_n), _z_n: _sum(_w * _x, _b)},
+    domain={_y: (0.0, 1.0)}, prove=False))
+
+
+def _grid(rows: int, cols: int, entry) -> sp.ImmutableMatrix:
+    return sp.ImmutableMatrix(rows, cols, lambda i, j: entry(i, j))
+
+
+_dC = {"L": _Vec(r"\delta^{(L)}", 2, 1), "l+1": _Vec(r"\delta^{(l+1)}", 2, 1), "l": _Vec(r"\delta^{(l)}", 2, 1)}
+_sys = {"grad": _Vec(r"\nabla_{a^{(L)}} C", 2, 1), "sL": _Vec(r"\sigma'(z^{(L)})", 2, 1),
+        "sl": _Vec(r"\sigma'(z^{(l)})", 2, 1), "W": _Vec(r"W^{(l+1)}", 2, 2), "a": _Vec(r"a^{(l-1)}", 2, 1),
+        "db": _Vec(r"\frac{\partial C}{\partial b^{(l)}}", 2, 1),
+        "dW": _Vec(r"\frac{\partial C}{\partial W^{(l)}}", 2, 2)}
+register(_System(
+    "backprop.four-equations", 6,
+    r"the four equations in matrix form, checked on " + _network + r" ($L = 2$, and $l = 1$, the hidden layer, with "
+    r"$a^{(0)} = x$): each error $\delta^{(l)} = \partial C/\partial z^{(l)}$ and each gradient is SymPy's "
+    r"derivative of the whole cost, written out from the input up",
+    [_dC["L"], _dC["l"], _sys["db"], _sys["dW"]],
+    [_Odot(_sys["grad"], _sys["sL"]), _Odot(sp.MatMul(_Tr(_sys["W"]), _dC["l+1"]), _sys["sl"]), _dC["l"],
+     sp.MatMul(_dC["l"], _Tr(_sys["a"]))],
+    definitions={_dC["L"]: _grid(2, 1, lambda j, _: Partial(COST, Z[2][j])),
+                 _dC["l+1"]: _grid(2, 1, lambda j, _: Partial(COST, Z[2][j])),
+                 _dC["l"]: _grid(2, 1, lambda j, _: Partial(COST, Z[1][j])),
+                 _sys["grad"]: _grid(2, 1, lambda j, _: Partial(COST, A[2][j])),
+                 _sys["sL"]: _grid(2, 1, lambda j, _: _dsig(Z[2][j])),
+                 _sys["sl"]: _grid(2, 1, lambda j, _: _dsig(Z[1][j])),
+                 _sys["W"]: _grid(2, 2, lambda j, k: W[2][j][k]),
+                 _sys["a"]: _grid(2, 1, lambda k, _: X[k]),
+                 _sys["db"]: _grid(2, 1, lambda j, _: Partial(COST, B[1][j])),
+                 _sys["dW"]: _grid(2, 2, lambda j, k: Partial(COST, W[1][j][k])),
+                 COST: _cost_def,
+                 # a^(2) as sigma's formula: the gradient is a derivative by a^(2) (see BP1 below)
+                 **{A[2][j]: SIGMA_DEF(Z[2][j]) for j in range(2)}, **{Z[2][j]: _z_def(2, j) for j in range(2)},
+                 **{A[1][j]: sigma(Z[1][j]) for j in range(2)}, **{Z[1][j]: _z_def(1, j) for j in range(2)},
+                 sigma: SIGMA_DEF},
+    free=[Z[2], Z[1], (), ()],  # BP1 for any z^(2), BP2 for any z^(1); BP3 and BP4 from the input up
+    domain=_domain, prove=False))  # SymPy's proof takes seconds on the expanded cost, as for BP1 to BP4 below
+
+#: the batch network's cost: mathcore's mean squared error, the mean over the n x 1 outputs
+_CB = _Node("CB", real=True)
+_TEX["CB"] = "C"
+_cost_batch = sp.Mul(sp.Rational(1, _NB * _WIDTH[2]), _sum(*[_sum(AB[2][i][j], -YB[i][j]) ** 2 for i in range(_NB)
+                                                              for j in range(_WIDTH[2])]), evaluate=False)
+_inputs_batch = {0: XB, 1: AB[1]}
+
+
+def _zb_def(l: int, i: int, j: int):
+    prev = _inputs_batch[l - 1][i]
+    return _sum(*[sp.Mul(W[l][j][k], prev[k], evaluate=False) for k in range(_WIDTH[l - 1])], B[l][j])
+
+
+def _each(l: int):
+    """(i, j) of every entry of layer l's (n, units) matrices."""
+    return [(i, j) for i in range(_NB) for j in range(_WIDTH[l])]
+
+
+_n0, _n1, _n2 = _WIDTH[0], _WIDTH[1], _WIDTH[2]
+_DB = {"L": _Vec(r"\Delta^{(L)}", _NB, _n2), "l+1": _Vec(r"\Delta^{(l+1)}", _NB, _n2),
+       "l": _Vec(r"\Delta^{(l)}", _NB, _n1)}
+_bat = {"grad": _Vec(r"\nabla_{A^{(L)}} C", _NB, _n2), "sL": _Vec(r"\sigma'(Z^{(L)})", _NB, _n2),
+        "sl": _Vec(r"\sigma'(Z^{(l)})", _NB, _n1), "W": _Vec(r"W^{(l+1)}", _n2, _n1),
+        "A": _Vec(r"A^{(l-1)}", _NB, _n0), "db": _Vec(r"\frac{\partial C}{\partial b^{(l)}}", 1, _n1),
+        "dW": _Vec(r"\frac{\partial C}{\partial W^{(l)}}", _n1, _n0)}
+register(_System(
+    "backprop.four-equations.batch", 6,
+    r"the four equations for a batch, one example per row, checked on a 2-2-1 network of sigmoid units fed "
+    r"$n = 2$ examples, with the cost $C$ the mean squared error over the $n$ outputs ($L = 2$, $l = 1$, "
+    r"$A^{(0)} = X$): each $\Delta^{(l)} = \partial C/\partial Z^{(l)}$ and each gradient is SymPy's derivative "
+    r"of the whole cost, written out from the input up",
+    [_DB["L"], _DB["l"], _bat["db"], _bat["dW"]],
+    [_Odot(_bat["grad"], _bat["sL"]), _Odot(sp.MatMul(_DB["l+1"], _bat["W"]), _bat["sl"]),
+     _SumRows(sp.ImmutableMatrix.ones(1, _NB), _DB["l"]), sp.MatMul(_Tr(_DB["l"]), _bat["A"])],
+    definitions={_DB["L"]: _grid(_NB, _n2, lambda i, j: Partial(_CB, ZB[2][i][j])),
+                 _DB["l+1"]: _grid(_NB, _n2, lambda i, j: Partial(_CB, ZB[2][i][j])),
+                 _DB["l"]: _grid(_NB, _n1, lambda i, j: Partial(_CB, ZB[1][i][j])),
+                 _bat["grad"]: _grid(_NB, _n2, lambda i, j: Partial(_CB, AB[2][i][j])),
+                 _bat["sL"]: _grid(_NB, _n2, lambda i, j: _dsig(ZB[2][i][j])),
+                 _bat["sl"]: _grid(_NB, _n1, lambda i, j: _dsig(ZB[1][i][j])),
+                 _bat["W"]: _grid(_n2, _n1, lambda j, k: W[2][j][k]),
+                 _bat["A"]: _grid(_NB, _n0, lambda i, k: XB[i][k]),
+                 _bat["db"]: _grid(1, _n1, lambda _, j: Partial(_CB, B[1][j])),
+                 _bat["dW"]: _grid(_n1, _n0, lambda j, k: Partial(_CB, W[1][j][k])),
+                 _CB: _cost_batch,
+                 **{AB[2][i][j]: SIGMA_DEF(ZB[2][i][j]) for i, j in _each(2)},
+                 **{ZB[2][i][j]: _zb_def(2, i, j) for i, j in _each(2)},
+                 **{AB[1][i][j]: sigma(ZB[1][i][j]) for i, j in _each(1)},
+                 **{ZB[1][i][j]: _zb_def(1, i, j) for i, j in _each(1)},
+                 sigma: SIGMA_DEF},
+    free=[[s for row in ZB[2] for s in row], [s for row in ZB[1] for s in row], (), ()],  # as for one example
+    domain={**_domain, **{s: (-2.0, 2.0) for row in XB for s in row}, **{s: (0.0, 1.0) for row in YB for s in row}},
+    prove=False))  # as for one example
 
 
 # BP1 for unit j = 1 of the output layer, step by step; unit 2 is the same with the index changed
