@@ -14,7 +14,7 @@ from .._validate import MAX_SYMBOLS, check_scalar, check_seed, flag, lookup, tex
 
 __all__ = ["Derivation", "MatrixDerivation", "Step", "Chain", "DERIVATIONS", "get", "register", "by_chapter",
            "chains", "N_POINTS",
-           "unevaluated_sum", "ones", "x", "sigma", "SIGMA_DEF", "Phi", "phi", "GAUSS_DEFS"]
+           "unevaluated_sum", "ones", "x", "sigma", "SIGMA_DEF", "SIGMA_Z_DEF", "Phi", "phi", "GAUSS_DEFS"]
 
 #: Seeded points per numerical check (the issue asks for at least 100).
 N_POINTS = 200
@@ -490,6 +490,9 @@ def by_chapter(chapter: int | str) -> list[Derivation]:
 
 sigma = sp.Function("sigma")
 SIGMA_DEF = sp.Lambda(x, 1 / (1 + sp.exp(-x)))
+#: The same function written in z, for entries whose input is called x (a neuron's z = wx + b): their
+#: "where" line then reads sigma(z) = 1/(1 + e^-z), not sigma(x), which would clash with the input.
+SIGMA_Z_DEF = sp.Lambda(sp.Symbol("z", real=True), 1 / (1 + sp.exp(-sp.Symbol("z", real=True))))
 Phi = sp.Function("Phi")
 phi = sp.Function("phi")
 GAUSS_DEFS = {Phi: sp.Lambda(x, (1 + sp.erf(x / sp.sqrt(2))) / 2),

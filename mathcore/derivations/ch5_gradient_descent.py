@@ -14,7 +14,7 @@ from itertools import combinations
 import numpy as np
 import sympy as sp
 
-from ._core import SIGMA_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum
+from ._core import SIGMA_DEF, SIGMA_Z_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum
 from ._definition import Definition
 from .. import losses, optim
 
@@ -173,7 +173,7 @@ register(Definition(
     sp.Mul(sp.UnevaluatedExpr(1 / _B_sym), sp.Sum(sp.Mul(_sum(sigma(_sum(_wn * _xb[_i], _bn)), -_yb[_i]), _xb[_i],
                                              evaluate=False), (_i, 1, _B_sym)), evaluate=False),
     code=lambda x, y, w, b: losses.sigmoid_neuron_gradient(x, y, w, b)[0],
-    code_name="mathcore.losses.sigmoid_neuron_gradient", sizes={_B_sym: 5}, definitions={sigma: SIGMA_DEF},
+    code_name="mathcore.losses.sigmoid_neuron_gradient", sizes={_B_sym: 5}, definitions={sigma: SIGMA_Z_DEF},
     domain={_xb: (-3.0, 3.0), _yb: (0.0, 1.0)}))
 
 gbar, var = sp.Symbol(r"\bar g", **_R), sp.Symbol(r"\sigma^2", nonnegative=True)
@@ -292,5 +292,5 @@ register(Derivation(
     r"$(\sigma(wx + b) - y)\,x$ (and with $b$ at the rate $\sigma(wx + b) - y$)",
     sp.Matrix([sp.Derivative(_bce, wn), sp.Derivative(_bce, b)]),
     sp.Matrix([sp.Mul(_sum(sigma(_z), -y), x, evaluate=False), _sum(sigma(_z), -y)]),
-    definitions={sigma: SIGMA_DEF}, domain={wn: (-3.0, 3.0), b: (-3.0, 3.0), x: (-3.0, 3.0), y: (0.0, 1.0)},
+    definitions={sigma: SIGMA_Z_DEF}, domain={wn: (-3.0, 3.0), b: (-3.0, 3.0), x: (-3.0, 3.0), y: (0.0, 1.0)},
     prove=False))  # proof: 0.9 s

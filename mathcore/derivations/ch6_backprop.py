@@ -26,7 +26,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions.hadamard import HadamardProduct
 
-from ._core import SIGMA_DEF, Chain, Derivation, Step, _latex, register, sigma, unevaluated_sum as _sum
+from ._core import SIGMA_DEF, SIGMA_Z_DEF, Chain, Derivation, Step, _latex, register, sigma, unevaluated_sum as _sum
 from ._notation import Partial
 
 
@@ -91,7 +91,7 @@ register(Derivation(
     r"\partial z/\partial w$",
     sp.Derivative(_sum(sigma(_sum(_w * _x, _b)), -_y) ** 2, _w),
     sp.Mul(2, _sum(sigma(_z), -_y), _dsig(_z), _x, evaluate=False),
-    definitions={_z: _sum(_w * _x, _b), sigma: SIGMA_DEF},
+    definitions={_z: _sum(_w * _x, _b), sigma: SIGMA_Z_DEF},
     domain={_y: (0.0, 1.0)}, prove=False))
 
 _h = sp.Symbol("h", real=True)
@@ -329,7 +329,7 @@ register(_System(
                  # a^(2) as sigma's formula: the gradient is a derivative by a^(2) (see BP1 below)
                  **{A[2][j]: SIGMA_DEF(Z[2][j]) for j in range(2)}, **{Z[2][j]: _z_def(2, j) for j in range(2)},
                  **{A[1][j]: sigma(Z[1][j]) for j in range(2)}, **{Z[1][j]: _z_def(1, j) for j in range(2)},
-                 sigma: SIGMA_DEF},
+                 sigma: SIGMA_Z_DEF},
     free=[Z[2], Z[1], (), ()],  # BP1 for any z^(2), BP2 for any z^(1); BP3 and BP4 from the input up
     domain=_domain, prove=False))  # SymPy's proof takes seconds on the expanded cost, as for BP1 to BP4 below
 
@@ -382,7 +382,7 @@ register(_System(
                  **{ZB[2][i][j]: _zb_def(2, i, j) for i, j in _each(2)},
                  **{AB[1][i][j]: sigma(ZB[1][i][j]) for i, j in _each(1)},
                  **{ZB[1][i][j]: _zb_def(1, i, j) for i, j in _each(1)},
-                 sigma: SIGMA_DEF},
+                 sigma: SIGMA_Z_DEF},
     free=[[s for row in ZB[2] for s in row], [s for row in ZB[1] for s in row], (), ()],  # as for one example
     domain={**_domain, **{s: (-2.0, 2.0) for row in XB for s in row}, **{s: (0.0, 1.0) for row in YB for s in row}},
     prove=False))  # as for one example
@@ -400,7 +400,7 @@ register(Chain(
           "∂C/∂a₁⁽²⁾ = a₁⁽²⁾ − y₁, from C = ½Σⱼ(aⱼ⁽²⁾ − yⱼ)²"),
      Step(_delta_defs[DELTA[2][0]], "a = σ(z), so ∂a/∂z = σ′(z) = σ(z)(1 − σ(z))")],
     # a as sigma's formula, not sigma(z): SymPy would otherwise take d/da as a derivative by the function sigma(z)
-    definitions={COST: _cost_def, **{A[2][j]: SIGMA_DEF(Z[2][j]) for j in range(2)}, sigma: SIGMA_DEF},
+    definitions={COST: _cost_def, **{A[2][j]: SIGMA_DEF(Z[2][j]) for j in range(2)}, sigma: SIGMA_Z_DEF},
     domain=_domain, assumptions=_network, prove=False))
 
 # BP2 in index notation, for unit 1 of the hidden layer: the step Nielsen proves. sigma' by its name keeps
@@ -420,10 +420,10 @@ register(Chain(
      Step(sp.Mul(_sum(W[2][0][0] * DELTA[2][0], W[2][1][0] * DELTA[2][1]), _sigma_prime(Z[1][0]), evaluate=False),
           "factor out σ′(z₁⁽¹⁾): the sum is row 1 of (W⁽²⁾)ᵀ δ⁽²⁾")],
     definitions={COST: _cost_def, **{DELTA[2][j]: _delta_defs[DELTA[2][j]] for j in range(2)},
-                 **_upto(A[1][1]), _sigma_prime: sp.Lambda(_x, _dsig(_x)), sigma: SIGMA_DEF},
+                 **_upto(A[1][1]), _sigma_prime: sp.Lambda(_x, _dsig(_x)), sigma: SIGMA_Z_DEF},
     domain=_domain, assumptions=_network, prove=False))
 
-_all_defs = {COST: _cost_def, **_delta_defs, **_forward_defs, sigma: SIGMA_DEF}
+_all_defs = {COST: _cost_def, **_delta_defs, **_forward_defs, sigma: SIGMA_Z_DEF}
 register(Derivation(
     "backprop.bp3", 6,
     r"BP3, the gradient of every bias is the error of its unit, $\partial C/\partial b^{(l)} = \delta^{(l)}$: "
@@ -476,7 +476,7 @@ register(Chain(
                     for i in range(_n_batch)},
                  **{_zb[i]: _sum(sp.Mul(_wb[0], _xb[i][0], evaluate=False), sp.Mul(_wb[1], _xb[i][1], evaluate=False),
                                  _bb) for i in range(_n_batch)},
-                 sigma: SIGMA_DEF},
+                 sigma: SIGMA_Z_DEF},
     domain={**{s: (-2.0, 2.0) for row in _xb for s in row}, **{s: (0.0, 1.0) for s in _yb}},
     assumptions=r"each example's cost $C_i = \frac12(\sigma(z_i) - y_i)^2$ with $z_i = w_1 x_{i1} + w_2 x_{i2} + b$",
     prove=False))
