@@ -142,7 +142,7 @@ register(_Sized(
 p, y, z = losses.P, losses.Y, losses.Z
 register(Derivation(
     "loss.mse.gradient", 4, "the derivative of the squared error with respect to the prediction $p$",
-    sp.Derivative(losses.LOSSES["mse"].symbolic(p, y), p), 2 * (p - y)))
+    sp.Derivative(losses.LOSSES["mse"].symbolic(p, y), p), sp.Mul(2, _sum(p, -y), evaluate=False)))
 _pn = sp.symbols("p_1:4", real=True)
 _yn = sp.symbols("y_1:4", real=True)
 _N = len(_pn)
