@@ -84,6 +84,10 @@ class _Sized(Derivation):
         for at in self.sizes:
             self._at = at
             super().verify()
+        # Derivation.verify's status counts the points of one size; say that each size had its own
+        shown = "; ".join(", ".join(f"{s} = {v}" for s, v in at.items() if not isinstance(s, sp.Indexed))
+                          or f"size {k + 1}" for k, at in enumerate(self.sizes))
+        self.status = f"{self.status} for each of {len(self.sizes)} sizes ({shown})"
         return True
 
 
