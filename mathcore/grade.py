@@ -10,9 +10,7 @@ SUBMISSIONS holds one ``<student>.ipynb`` per student. The command writes
 ``OUT/gradebook.csv`` (one row per student, sorted by name: one column per gradable
 exercise, 1 or 0, then ``total`` and ``status``) and ``OUT/feedback/<student>.md``.
 
-How a submission is graded
---------------------------
-Every submission file is read into memory before any kernel starts (a submission
+**How a submission is graded.** Every submission file is read into memory before any kernel starts (a submission
 that deletes files cannot delete another's). Each one then runs, alone, in a fresh
 kernel whose working folder is a new temporary folder holding only a copy of it,
 with a memory limit (``RLIMIT_AS``, set in the kernel process before it imports
@@ -72,7 +70,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["GradeError", "STATUSES", "HIDDEN", "make_key", "read_key", "exercise_labels", "grade", "main"]
+__all__ = ["GradeError", "STATUSES", "HIDDEN", "HiddenTest", "make_key", "read_key", "exercise_labels", "grade", "main"]
 
 #: Every value of the gradebook's status column.
 STATUSES = ("graded", "timeout", "error", "not a notebook", "wrong chapter")
@@ -90,8 +88,8 @@ _HIDDEN_CALLS = 5
 _DOMAIN = b"mathcore.grade/hidden-inputs/v1/"
 
 
-class GradeError(Exception):
-    """A problem with the command's inputs or its output folder; nothing has been written."""
+class GradeError(ValueError):
+    """A problem with the command's inputs or its output folder (named in the message); nothing has been written."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,33 +97,34 @@ class GradeError(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def make_key(path) -> Path:
-    """Write a new random key to ``path`` (mode 0600); an existing file is never overwritten."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path, got {type(path).__name__}")
-    path = Path(path)
+def make_key(keyfile) -> Path:
+    """Write a new random key to the file ``keyfile`` (mode 0600); an existing file is never overwritten."""
+    if not isinstance(keyfile, (str, os.PathLike)):
+        raise TypeError(f"keyfile must be a file path, got {type(keyfile).__name__}")
+    path = Path(keyfile)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise GradeError(f"--make-key {path}: the file exists; refusing to overwrite a key "
+        raise GradeError(f"keyfile {path}: the file exists; refusing to overwrite a key "
                          "(grades made with it could not be reproduced)") from None
     except OSError as exc:
-        raise GradeError(f"--make-key {path}: cannot create it ({exc.strerror or exc})") from None
+        raise GradeError(f"keyfile {path}: cannot create it ({exc.strerror or exc})") from None
     with os.fdopen(fd, "w") as f:
         f.write(secrets.token_hex(_KEY_BYTES) + "\n")
     return path
 
 
-def read_key(path) -> bytes:
-    """The key written by :func:`make_key` to ``path``, as bytes."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path, got {type(path).__name__}")
+def read_key(keyfile) -> bytes:
+    """The key that :func:`make_key` wrote to the file ``keyfile``, as bytes."""
+    if not isinstance(keyfile, (str, os.PathLike)):
+        raise TypeError(f"keyfile must be a file path, got {type(keyfile).__name__}")
     try:
-        text = Path(path).read_text(encoding="ascii", errors="strict").strip()
+        text = Path(keyfile).read_text(encoding="ascii", errors="strict").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        raise GradeError(f"--key {path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        raise GradeError(f"keyfile {keyfile}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     if not re.fullmatch(r"[0-9a-f]{64,}", text):
-        raise GradeError(f"--key {path}: not a key (expected at least 64 hexadecimal digits, as --make-key writes)")
+        raise GradeError(f"keyfile {keyfile}: not a key (expected at least 64 hexadecimal digits, as --make-key "
+                         "writes)")
     return bytes.fromhex(text)
 
 
@@ -145,6 +144,11 @@ class HiddenTest:
 
     make: Callable[[np.random.Generator], list[tuple]]
     judge: Callable[[tuple, object], bool]
+
+    def __post_init__(self):
+        for name in ("make", "judge"):
+            if not callable(getattr(self, name)):
+                raise TypeError(f"{name} must be a function, got {type(getattr(self, name)).__name__}")
 
 
 def _close(rtol: float, atol: float, reference):
@@ -960,6 +964,8 @@ def grade(chapter, submissions, out, *, key=None, cell_timeout: float = CELL_TIM
     for name, value in (("submissions", submissions), ("out", out)):
         if not isinstance(value, (str, os.PathLike)):
             raise TypeError(f"{name} must be a folder path, got {type(value).__name__}")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be None or a function of one string, got {type(progress).__name__}")
     if key is not None and (not isinstance(key, bytes) or len(key) < _KEY_BYTES):
         raise TypeError(f"key must be None or at least {_KEY_BYTES} bytes (read_key), got {type(key).__name__}")
     for name, value, low in (("cell_timeout", cell_timeout, 1), ("notebook_timeout", notebook_timeout, 1),
@@ -977,10 +983,10 @@ def grade(chapter, submissions, out, *, key=None, cell_timeout: float = CELL_TIM
     if not submissions.is_dir():
         raise GradeError(f"submissions {submissions}: not a folder")
     if _inside(out, submissions) or _inside(submissions, out):
-        raise GradeError(f"--out {out} is inside the submissions folder {submissions} (or holds it); "
+        raise GradeError(f"out {out} is inside the submissions folder {submissions} (or holds it); "
                          "the grader never writes there: choose another folder")
     if out.exists() and not out.is_dir():
-        raise GradeError(f"--out {out} exists and is not a folder")
+        raise GradeError(f"out {out} exists and is not a folder")
     try:
         instructor = nbformat.read(chapter_path, as_version=4)
     except Exception as exc:
@@ -1037,7 +1043,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
         else:
             if _inside(args.key.resolve(), args.submissions.resolve()):
-                raise GradeError(f"--key {args.key} is in the submissions folder; keep it away from student files")
+                raise GradeError(f"keyfile {args.key} is in the submissions folder; keep it away from student files")
             key = read_key(args.key)
         grade(args.chapter, args.submissions, args.out, key=key, cell_timeout=args.cell_timeout,
               notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb, jobs=args.jobs,
