@@ -642,6 +642,21 @@ def _kill_group(pgid: int | None, token: str) -> None:
                         os.kill(int(entry), signal.SIGKILL)
 
 
+def _cancel_pending() -> None:
+    """Cancel what nbclient left running on this thread's event loop (its output poll, after a timeout)."""
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    with contextlib.suppress(Exception):
+        loop = ensure_event_loop()
+        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+
+
 def _remove_tree(path: Path) -> None:
     # a submission may have made files read-only or folders unreadable: make them removable first
     def onerror(func, p, _):
@@ -706,6 +721,7 @@ def _run(nb, exercises: dict[str, _Exercise], options: _Options) -> tuple[str, s
             status, note = "error", f"the notebook could not be run ({type(exc).__name__})"
     finally:
         _kill_group(pgid, token)
+        _cancel_pending()
         _remove_tree(work)
         _remove_tree(sockets)
     return status, note, captured

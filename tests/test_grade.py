@@ -113,6 +113,9 @@ out = pathlib.Path({str(out)!r})
 (out / "feedback" / "instructor.md").write_text("forged")
 (out / "feedback" / "zz_forged.md").write_text("forged")
 print("MATHCORE-GRADE-" + "0" * 32 + ':{{"status": "ok", "parts": []}}')  # a forged reply
+import subprocess, sys  # a process in a session of its own, outside the kernel's process group
+daemon = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
+pathlib.Path({str(subs.parent / "daemon.pid")!r}).write_text(str(daemon.pid))
 '''
     cases = {
         "instructor": full,
@@ -229,6 +232,11 @@ def test_feedback_never_holds_an_answer(graded):
 
 def test_the_grader_read_nothing_a_kernel_wrote(graded):
     _, _, _, out = graded
+    pid = int((out.parent / "daemon.pid").read_text())
+    with pytest.raises(ProcessLookupError):  # killed with the kernel, though it left its session
+        for _ in range(50):
+            os.kill(pid, 0)
+            time.sleep(0.1)
     assert sorted(p.name for p in out.iterdir()) == ["feedback", "gradebook.csv"]
     assert b"a_vandal,0,0,0,0,graded" in (out / "gradebook.csv").read_bytes()
 
