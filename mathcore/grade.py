@@ -80,7 +80,7 @@ NOTEBOOK_TIMEOUT_S = 600  # a chapter runs in under 20 s
 MEMORY_MB = 4096  # a chapter's kernel maps about 1 GB of address space
 JOBS = 1
 MAX_SUBMISSION_BYTES = 50_000_000
-NOTEBOOK_OUTPUT_CHARS = 2_000_000  # what the grader keeps of a notebook's own outputs (it reads only errors)
+NOTEBOOK_OUTPUT_CHARS = 2_000_000  # what the grader holds of one cell's outputs, dropped after the cell
 CAPTURE_OUTPUT_CHARS = 64_000_000  # one capture's reply: a function's results on 100,000-entry arrays fit
 MAX_ARRAY_SIZE = 2_000_000  # entries of one array in an answer
 _KEY_BYTES = 32
@@ -700,6 +700,7 @@ def _run(nb, exercises: dict[str, _Exercise], options: _Options) -> tuple[str, s
                     client.timeout = max(1, math.ceil(min(options.cell_timeout, left)))
                     client.budget, client.reply = NOTEBOOK_OUTPUT_CHARS, None
                     client.execute_cell(cell, index)
+                    cell.outputs = []  # never read: only the reply's status counts, so keep nothing
                     if client.reply and client.reply.get("status") == "error" and status == "graded":
                         ename = str(client.reply.get("ename", "an error"))[:60]
                         status, note = "error", f"cell {index + 1} of {len(nb.cells)} raised {ename}; the cells after it still ran"
@@ -741,10 +742,7 @@ def _capture(client, nb, exercise: _Exercise, expr: str, options: _Options) -> d
     import nbformat
 
     nonce = "MATHCORE-GRADE-" + uuid.uuid4().hex + ":"
-    calls = {str(i): [[_encode(a) for a in args] for args in public + hidden]
-             for i, (public, hidden) in exercise.parts.items()}
-    params = json.dumps({"expr": expr, "calls": calls, "nonce": nonce})
-    cell = nbformat.v4.new_code_cell(_CAPTURE.format(codec=textwrap.indent(_CODEC, "    "), params=params))
+    cell = nbformat.v4.new_code_cell(_capture_source(exercise, expr, nonce))
     client.timeout = max(1, math.ceil(options.cell_timeout))
     client.budget, client.capturing = CAPTURE_OUTPUT_CHARS, True
     nb.cells.append(cell)  # nbclient stores the executed cell back into the notebook by its index
@@ -753,7 +751,19 @@ def _capture(client, nb, exercise: _Exercise, expr: str, options: _Options) -> d
     finally:
         nb.cells.pop()
     client.capturing = False
-    text = _stream_text(cell.outputs)
+    return _parse_reply(_stream_text(cell.outputs), nonce)
+
+
+def _capture_source(exercise: _Exercise, expr: str, nonce: str) -> str:
+    """The code the grader runs in a kernel to collect the answer ``expr`` to ``exercise``."""
+    calls = {str(i): [[_encode(a) for a in args] for args in public + hidden]
+             for i, (public, hidden) in exercise.parts.items()}
+    params = json.dumps({"expr": expr, "calls": calls, "nonce": nonce})
+    return _CAPTURE.format(codec=textwrap.indent(_CODEC, "    "), params=params)
+
+
+def _parse_reply(text: str, nonce: str) -> dict:
+    """The capture's reply: the last line marked with ``nonce`` in ``text``, as a dict."""
     lines = [line for line in text.splitlines() if line.startswith(nonce)]
     if not lines:
         return {"status": "unreadable"}

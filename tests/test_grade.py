@@ -328,3 +328,26 @@ def test_arguments_are_validated():
     with pytest.raises(TypeError, match="path"):
         g.make_key(3)
     assert g.exercise_labels(nbformat.read(CHAPTER, as_version=4)) == LABELS
+
+
+@pytest.mark.parametrize("label", sorted(__import__("mathcore.exercises", fromlist=["CHECKS"]).CHECKS))
+def test_every_exercise_survives_the_round_trip(label):
+    """The capture code, run here on each exercise's right and wrong example: right scores 1, wrong 0.
+
+    The same code the grader sends into a kernel (the codec, a function answer called on the
+    self-check's and the hidden inputs), then the grader's scoring, for every chapter's exercises.
+    """
+    import contextlib
+
+    from mathcore.exercises import EXAMPLES
+
+    exercise = g._exercises([label], bytes(range(32)))[label]
+    for example, want in zip(EXAMPLES[label], (1, 0)):
+        namespace = {f"answer_{i}": part for i, part in enumerate(example)}
+        expr = "(" + "".join(f"answer_{i}, " for i in range(len(example))) + ")"
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), np.errstate(all="ignore"):
+            exec(g._capture_source(exercise, expr, "NONCE:"), namespace)  # noqa: S102
+        assert set(namespace) == {*(f"answer_{i}" for i in range(len(example))), "__builtins__"}  # nothing left
+        score, line = g._score(label, exercise, g._parse_reply(out.getvalue(), "NONCE:"), "")
+        assert score == want, (label, line)
