@@ -17,7 +17,7 @@ kept in the report: exception classes, names that are not mathcore code
 (SymPy function symbols), and record types (a ``NamedTuple`` or a dataclass
 with no ``__post_init__``: containers without checks by design, validated
 where they are consumed; their methods are fuzzed). ``mathcore.assign.main``
-is driven as a command line instead (:data:`CLI_CASES`).
+and ``mathcore.grade.main`` are driven as command lines instead (:data:`CLI_CASES`).
 
 For each target a *valid call* is built first, each argument from the first
 of: :data:`CALLS` (argument sets by target, for arguments that depend on each
@@ -82,7 +82,7 @@ How a call is classified
     It did not finish within the per-call limit (``--timeout``), or it killed
     its worker (a crash; the message says which). The worker is restarted.
 
-``mathcore.assign.main`` is run in the worker on each of :data:`CLI_CASES`,
+``mathcore.assign.main`` is run in the worker on each of its :data:`CLI_CASES`,
 built in a fresh temporary folder from a copy of ``book/01_neurons.ipynb``
 (not JSON, an empty file, a directory, a missing file, an unclosed
 ``{solution}`` block, an orphan ``solution-end``, a missing ``solution-end``,
@@ -90,6 +90,10 @@ built in a fresh temporary folder from a copy of ``book/01_neurons.ipynb``
 input, the same notebook twice), and classified by its exit: status 2 with a
 one-line message on stderr is clear, a traceback (or any other status) is
 unclear, status 0 on a malformed input is silent. Its valid case must exit 0.
+``mathcore.grade.main`` is run the same way on its own cases (an unknown
+chapter, a submissions "folder" that is a file, ``--out`` inside the
+submissions or a file, a key file that is not a key, ``--make-key`` onto an
+existing file), with an empty submissions folder, so no kernel starts.
 
 Known findings
 --------------
@@ -458,6 +462,13 @@ CALLS: dict[str, object] = {
     "mathcore.derivations.MatrixDerivation": lambda: _fields(_derivation("MatrixDerivation")),
     "mathcore.derivations.Chain": lambda: _chain_fields(_derivation("Chain")),
     "mathcore.derivations.Definition": lambda: _definition_fields(_derivation("Definition")),
+    # the grader: a fresh key path each call, a key it wrote, and an empty class (no kernel is started)
+    "mathcore.grade.make_key": lambda: {"keyfile": str(_fresh_path("key"))},
+    "mathcore.grade.read_key": lambda: {"keyfile": _grade_key(Path(tempfile.mkdtemp(dir=".")))},
+    "mathcore.grade.grade": lambda: {"chapter": "04_losses", "submissions": _empty_dir(Path(tempfile.mkdtemp(dir="."))),
+                                     "out": str(_fresh_path("out"))},
+    "mathcore.grade.HiddenTest": lambda: {"make": lambda rng: ((rng.normal(size=3),),),
+                                          "judge": lambda args, got: True},
     "mathcore.plotting.figure": lambda: {"title": "A title"},
     "mathcore.plotting.check_alt": lambda: {"alt": "A figure"},
     # labels: the legend's text of each class (VALUES["labels"] are the integer labels of mathcore.metrics)
@@ -591,7 +602,7 @@ POST_CALL: dict[str, object] = {
 }
 
 #: Targets driven as a command line (see CLI_CASES), not by their Python arguments.
-CLI_TARGETS = {"mathcore.assign.main"}
+CLI_TARGETS = {"mathcore.assign.main", "mathcore.grade.main"}
 
 
 def resolve(target: Target):
@@ -762,7 +773,8 @@ BATTERY: dict[str, dict[str, object]] = {
 #: String parameters whose value is free text: any string is valid.
 FREE_TEXT = {"title", "xlabel", "ylabel", "label", "alt", "name", "X_name", "prefix", "fmt", "edgecolor",
              "boundary_color", "caption_y", "classes", "node_labels", "captions", "titles",
-             "assumptions"}  # a derivation's conditions, prose shown beside it ("Holds for ...")
+             "assumptions",  # a derivation's conditions, prose shown beside it ("Holds for ...")
+             "keyfile", "out"}  # paths: any string names a file or a folder
 #: Integer parameters for which zero is a valid value.
 ZERO_OK = {"seed", "step", "l", "digits", "compress_level", "momentum", "key", "b", "shift", "value",
            "steps"}  # minimize's steps (as its printed source states, low=0): zero steps is a path of its start
@@ -945,21 +957,54 @@ def _file(tmp: Path, name: str, text: str | None) -> Path:
     return path
 
 
-#: case -> factory(temporary folder) -> argv. "valid" must exit 0; every other case must be refused.
-CLI_CASES: dict[str, object] = {
-    "valid": lambda tmp: [str(_copy(tmp)), "--out", str(tmp / "out")],
-    "not-json": lambda tmp: [str(_file(tmp, "a.ipynb", "{not json")), "--out", str(tmp / "out")],
-    "empty-file": lambda tmp: [str(_file(tmp, "a.ipynb", "")), "--out", str(tmp / "out")],
-    "directory": lambda tmp: [str(tmp), "--out", str(tmp / "out")],
-    "missing-file": lambda tmp: [str(_file(tmp, "missing.ipynb", None)), "--out", str(tmp / "out")],
-    "unclosed-solution": lambda tmp: [str(_nb_with(tmp, lambda c: c.append(
-        _md("```{solution} ex-neurons-nand\nThe answer, with no closing fence.\n")))), "--out", str(tmp / "out")],
-    "orphan-solution-end": lambda tmp: [str(_nb_with(tmp, lambda c: c.append(_md("```{solution-end}\n```")))),
-                                        "--out", str(tmp / "out")],
-    "missing-solution-end": lambda tmp: [str(_nb_with(tmp, _drop_first_solution_end)), "--out", str(tmp / "out")],
-    "out-under-file": _out_under_file,
-    "out-symlink-to-input": _symlink_out,
-    "same-notebook-twice": lambda tmp: [str(_copy(tmp)), str(tmp / CHAPTER.name), "--out", str(tmp / "out")],
+def _fresh_path(name: str) -> Path:
+    """A path in the worker's folder that does not exist yet."""
+    return Path(tempfile.mkdtemp(dir=".")) / name
+
+
+def _empty_dir(tmp: Path, name: str = "subs") -> Path:
+    path = tmp / name
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def _grade_key(tmp: Path) -> Path:
+    from mathcore.grade import make_key
+
+    return make_key(tmp / "key")
+
+
+#: target -> case -> factory(temporary folder) -> argv. "valid" must exit 0; every other case must be refused.
+#: The grader's cases start no kernel: its submissions folder is empty, or the call fails before grading.
+CLI_CASES: dict[str, dict[str, object]] = {
+    "mathcore.assign.main": {
+        "valid": lambda tmp: [str(_copy(tmp)), "--out", str(tmp / "out")],
+        "not-json": lambda tmp: [str(_file(tmp, "a.ipynb", "{not json")), "--out", str(tmp / "out")],
+        "empty-file": lambda tmp: [str(_file(tmp, "a.ipynb", "")), "--out", str(tmp / "out")],
+        "directory": lambda tmp: [str(tmp), "--out", str(tmp / "out")],
+        "missing-file": lambda tmp: [str(_file(tmp, "missing.ipynb", None)), "--out", str(tmp / "out")],
+        "unclosed-solution": lambda tmp: [str(_nb_with(tmp, lambda c: c.append(
+            _md("```{solution} ex-neurons-nand\nThe answer, with no closing fence.\n")))), "--out", str(tmp / "out")],
+        "orphan-solution-end": lambda tmp: [str(_nb_with(tmp, lambda c: c.append(_md("```{solution-end}\n```")))),
+                                            "--out", str(tmp / "out")],
+        "missing-solution-end": lambda tmp: [str(_nb_with(tmp, _drop_first_solution_end)), "--out", str(tmp / "out")],
+        "out-under-file": _out_under_file,
+        "out-symlink-to-input": _symlink_out,
+        "same-notebook-twice": lambda tmp: [str(_copy(tmp)), str(tmp / CHAPTER.name), "--out", str(tmp / "out")],
+    },
+    "mathcore.grade.main": {
+        "valid": lambda tmp: ["04_losses", str(_empty_dir(tmp)), "--out", str(tmp / "out"),
+                              "--key", str(_grade_key(tmp))],
+        "unknown-chapter": lambda tmp: ["99_nothing", str(_empty_dir(tmp)), "--out", str(tmp / "out")],
+        "submissions-not-a-folder": lambda tmp: ["04_losses", str(_file(tmp, "subs", "")), "--out",
+                                                 str(tmp / "out")],
+        "out-inside-submissions": lambda tmp: ["04_losses", str(_empty_dir(tmp)), "--out",
+                                               str(tmp / "subs" / "out")],
+        "out-is-a-file": lambda tmp: ["04_losses", str(_empty_dir(tmp)), "--out", str(_file(tmp, "out", "x"))],
+        "key-not-a-key": lambda tmp: ["04_losses", str(_empty_dir(tmp)), "--out", str(tmp / "out"), "--key",
+                                      str(_file(tmp, "key", "not a key"))],
+        "make-key-exists": lambda tmp: ["--make-key", str(_file(tmp, "key", "x"))],
+    },
 }
 
 
@@ -1041,7 +1086,8 @@ def run_task(task: dict, package_dirs) -> dict:
     if target.kind == "cli":
         raw = _run_cli(target, task["kind"], start)
         if task["kind"] == "valid":
-            raw["params"] = {"argv": {"kinds": {k: False for k in CLI_CASES if k != "valid"}, "named_as": "argv"}}
+            raw["params"] = {"argv": {"kinds": {k: False for k in CLI_CASES[target.id] if k != "valid"},
+                                      "named_as": "argv"}}
         return raw
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -1096,7 +1142,7 @@ def _plan_params(target: Target) -> dict:
 def _run_cli(target: Target, case: str, start: float) -> dict:
     fn = resolve(target)
     with tempfile.TemporaryDirectory(prefix="fuzzcli") as tmp:
-        argv = CLI_CASES[case](Path(tmp))
+        argv = CLI_CASES[target.id][case](Path(tmp))
         out, err = io.StringIO(), io.StringIO()
         raw = {"argv": [a.replace(tmp, "TMP") for a in argv]}
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -1334,7 +1380,9 @@ def run(package: str = "mathcore", *, seed: int = 0, budget: float | None = 60.0
     records: list[dict] = []
     lock = threading.Lock()
     tmp = tempfile.mkdtemp(prefix="mathcore-fuzz-")
-    pool = [Worker(package, tmp, extra_path) for _ in range(workers)]
+    # each worker in a folder of its own: two calls writing the same relative path (a key file named 'abc')
+    # must not race
+    pool = [Worker(package, tempfile.mkdtemp(dir=tmp), extra_path) for _ in range(workers)]
     try:
         listing = pool[0].call({"enumerate": package}, timeout=max(timeout, 120.0))
         if listing.get("status") != "returned":
@@ -1372,7 +1420,7 @@ def run(package: str = "mathcore", *, seed: int = 0, budget: float | None = 60.0
                             stopped[0] = True
                         return
                     if not pool[i].alive():
-                        pool[i] = Worker(package, tmp, extra_path)
+                        pool[i] = Worker(package, tempfile.mkdtemp(dir=tmp), extra_path)
                     with lock:
                         handle(t, param, kind, raw)
                         if progress:
