@@ -98,9 +98,10 @@ existing file), with an empty submissions folder, so no kernel starts.
 Known findings
 --------------
 ``--write-known FILE`` writes a run's findings (unclear, silent, warning, hang)
-one per line as ``target argument kind category``; ``tests/fuzz_known.txt`` is
-such a list, and ``tests/test_fuzz.py`` holds a budgeted run to it both ways
-(:func:`compare_known`).
+one per line as ``target argument kind category``; :func:`compare_known` holds a
+later run to such a list both ways (new findings, and listed ones that no longer
+occur). ``tests/test_fuzz.py`` used one as a ratchet until mathcore had no
+findings left; it now requires none.
 
 Isolation
 ---------

@@ -332,15 +332,10 @@ register(Chain(
      Step(_sum(-_LOGLIK, -_LOGPRIOR, sp.log(_EVID)),
           "given w the examples are independent, and so are the weights under the prior: both probabilities are "
           "products of Gaussian densities"),
-     Step(_sum(sp.Mul(_half_over(_s), _SSE, evaluate=False), sp.Mul(_nn, sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False)),
-                                                                    evaluate=False),
-               sp.Mul(_half_over(_tau), _SQ, evaluate=False), sp.Mul(_dd, sp.log(sp.Mul(_sqrt_2pi, _tau,
-                                                                                        evaluate=False)),
-                                                                     evaluate=False),
-               sp.log(_EVID)),
-          "substitute the density: −log 𝒩(x, μ, s) = (x − μ)²/(2s²) + log(√(2π) s)"),
      Step(_sum(sp.Mul(_half_over(_s), _SSE, evaluate=False), sp.Mul(_half_over(_tau), _SQ, evaluate=False), _CONST),
-          "collect the terms without w into a constant"),
+          # one step, not two: the line with every term written out was wider than the page
+          "substitute the density, −log 𝒩(x, μ, s) = (x − μ)²/(2s²) + log(√(2π) s), and collect the terms "
+          "without w into a constant"),
      Step(_sum(sp.Mul(sp.Mul(_nn, _half_over(_s), evaluate=False),
                       _sum(sp.Mul(sp.Pow(_nn, -1, evaluate=False), _SSE, evaluate=False),
                            sp.Mul(_lam / 2, _SQ, evaluate=False)), evaluate=False), _CONST),
