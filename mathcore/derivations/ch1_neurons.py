@@ -62,11 +62,24 @@ register(Derivation(
                  **_NORM_DEF},
     domain=_W_AWAY_FROM_0, assumptions=r"every $\mathbf{w} \ne 0$ and every $t$"))
 
-register(Derivation(
+def _root(e):
+    # an unevaluated square root: SymPy would otherwise pull factors out of it and skip the step shown
+    return sp.Pow(e, sp.Rational(1, 2), evaluate=False)
+
+
+_over_norm2 = sp.Pow(NORM_W, -2, evaluate=False)
+register(Chain(
     "neuron.boundary-distance", 1,
     r"the point $\mathbf{x}^* = -b\,\mathbf{w}/\lVert\mathbf{w}\rVert^2$ of the boundary lies at distance "
     r"$|b|/\lVert\mathbf{w}\rVert$ from the origin",
-    sp.sqrt(_xs1**2 + _xs2**2), sp.Abs(b) / NORM_W,
+    [Step(_root(_sum(_xs1**2, _xs2**2))),
+     Step(_root(_sum(sp.Mul(-b, w1, _over_norm2, evaluate=False) ** 2, sp.Mul(-b, w2, _over_norm2, evaluate=False) ** 2)),
+          "substitute the coordinates of x⋆ = −b w/‖w‖²"),
+     Step(_root(sp.Mul(b**2, _sum(w1**2, w2**2), sp.Pow(NORM_W, -4, evaluate=False), evaluate=False)),
+          "square each coordinate: both terms have the factor b²/‖w‖⁴"),
+     Step(_root(sp.Mul(b**2, sp.Pow(NORM_W, -2, evaluate=False), evaluate=False)), "w₁² + w₂² = ‖w‖²"),
+     Step(sp.Mul(sp.Abs(b), sp.Pow(NORM_W, -1, evaluate=False), evaluate=False),
+          "the square root of b² is the size of b, and ‖w‖ is positive")],
     definitions={_xs1: -b * w1 / NORM_W**2, _xs2: -b * w2 / NORM_W**2, **_NORM_DEF},
     domain=_W_AWAY_FROM_0, assumptions=r"every $\mathbf{w} \ne 0$"))
 

@@ -238,12 +238,17 @@ register(Definition(
 
 _hk, _nk = sp.symbols("h n", positive=True)
 _max_f2 = sp.Symbol(r"\max_{x} \lvert f''(x) \rvert", positive=True)
-register(Derivation(
+register(Chain(
     "layers.interpolation-bound", 2,
     r"for $f(x) = \sin 2\pi x$ and $n$ ReLU units, the classical bound $\frac{h^2}{8}\max|f''|$ on the error of "
     r"linear interpolation is $\frac{\pi^2}{2n^2}$: the knots are $h = \frac{1}{n}$ apart, and "
     r"$f''(x) = -4\pi^2 \sin 2\pi x$ is largest in size, $4\pi^2$, at $x = \frac{1}{4}$",
-    sp.Mul(_hk**2 / 8, _max_f2, evaluate=False), sp.pi**2 / (2 * _nk**2),
+    [Step(sp.Mul(_hk**2 / 8, _max_f2, evaluate=False)),
+     Step(sp.Mul(_hk**2 / 8, 4 * sp.pi**2, evaluate=False),
+          "f″(x) = −4π² sin 2πx is largest in size, 4π², where sin 2πx = ±1, as at x = 1/4"),
+     Step(sp.Mul(sp.Mul(sp.Rational(1, 8), sp.Pow(_nk, -2), evaluate=False), 4 * sp.pi**2, evaluate=False),
+          "the knots are h = 1/n apart"),
+     Step(sp.pi**2 / (2 * _nk**2), "4/8 = 1/2")],
     definitions={_max_f2: sp.Abs(sp.diff(sp.sin(2 * sp.pi * x), x, 2).subs(x, sp.Rational(1, 4))), _hk: 1 / _nk},
     domain={_nk: (1.0, 200.0)}, assumptions="every number of units $n$"))
 

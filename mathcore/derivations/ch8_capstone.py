@@ -123,12 +123,16 @@ register(Derivation(
 _w, _g, _v, _u = sp.symbols("w g v u", real=True)
 _alpha, _B, _lam, _eta, _beta = sp.symbols(r"\alpha B \lambda \eta \beta", positive=True)
 _conv = {_lam: _alpha / _B}
-register(Derivation(
+register(Chain(
     "capstone.sklearn-penalty", 8,
     r"scikit-learn adds $\frac{\alpha}{2B}\lVert W\rVert^2$ to the mean loss of a minibatch of $B$ examples; "
     r"the book adds $\frac{\lambda}{2}\lVert W\rVert^2$. Their gradients (shown for one weight) agree when "
     r"$\lambda = \alpha/B$",
-    sp.Derivative(sp.Mul(_alpha / (2 * _B), _w**2, evaluate=False), _w), sp.Mul(_lam, _w, evaluate=False),
+    [Step(sp.Derivative(sp.Mul(_alpha / (2 * _B), _w**2, evaluate=False), _w)),
+     Step(sp.Mul(sp.Mul(2, _alpha, _w, evaluate=False), sp.Pow(sp.Mul(2, _B, evaluate=False), -1, evaluate=False),
+                 evaluate=False), "the derivative of w² is 2w"),
+     Step(sp.Mul(_alpha / _B, _w, evaluate=False), "the 2s cancel"),
+     Step(sp.Mul(_lam, _w, evaluate=False), "the book's strength is λ = α/B")],
     definitions=_conv, domain={_alpha: (0.0, 1.0), _B: (1.0, 256.0)},
     assumptions=r"every minibatch has $B$ examples"))
 register(Derivation(
