@@ -317,6 +317,7 @@ _LOGPRIOR = sp.Symbol(r"\sum_{j=1}^{d} \log \mathcal{N}(w_j, 0, \tau)", real=Tru
 _SSE = sp.Symbol(r"\sum_{i=1}^{n} (y_i - \mu_i)^2", nonnegative=True)
 _SQ = sp.Symbol(r"\lVert \mathbf{w} \rVert^2", nonnegative=True)
 _CONST = sp.Symbol(r"\mathrm{const}", real=True)
+_C0 = sp.Symbol("c_0", real=True)  # log P(y): named, so that the lines that carry it fit the page
 _half_over = lambda v: sp.Pow(sp.Mul(2, v**2, evaluate=False), -1, evaluate=False)  # noqa: E731  1/(2 v^2)
 register(Chain(
     "regularization.l2-map", 7,
@@ -328,8 +329,9 @@ register(Chain(
     [Step(-sp.log(_POST)),
      Step(-sp.log(sp.Mul(_LIK, _PRIOR, sp.Pow(_EVID, -1, evaluate=False), evaluate=False)),
           "Bayes' rule: posterior = likelihood × prior / evidence"),
-     Step(_sum(-sp.log(_LIK), -sp.log(_PRIOR), sp.log(_EVID)), "the log of a product is the sum of the logs"),
-     Step(_sum(-_LOGLIK, -_LOGPRIOR, sp.log(_EVID)),
+     Step(_sum(-sp.log(_LIK), -sp.log(_PRIOR), _C0),
+          "the log of a product is the sum of the logs; c₀ = log P(y) does not depend on w"),
+     Step(_sum(-_LOGLIK, -_LOGPRIOR, _C0),
           "given w the examples are independent, and so are the weights under the prior: both probabilities are "
           "products of Gaussian densities"),
      Step(_sum(sp.Mul(_half_over(_s), _SSE, evaluate=False), sp.Mul(_half_over(_tau), _SQ, evaluate=False), _CONST),
@@ -350,7 +352,8 @@ register(Chain(
                  _SQ: _sum(*[wj**2 for wj in _ws]),
                  _CONST: _sum(sp.Mul(_nn, sp.log(sp.Mul(_sqrt_2pi, _s, evaluate=False)), evaluate=False),
                               sp.Mul(_dd, sp.log(sp.Mul(_sqrt_2pi, _tau, evaluate=False)), evaluate=False),
-                              sp.log(_EVID)),
+                              _C0),
+                 _C0: sp.log(_EVID),
                  _lam: sp.Mul(2, _s**2, sp.Pow(sp.Mul(_nn, _tau**2, evaluate=False), -1, evaluate=False),
                               evaluate=False),
                  _nn: _n, _dd: _d},
