@@ -61,6 +61,7 @@ import stat
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import uuid
 import warnings
@@ -657,6 +658,11 @@ def _cancel_pending() -> None:
             task.cancel()
         if tasks:
             loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        # a pool thread's loop dies with the thread: close it now, or its sockets are reported unclosed
+        # (ResourceWarning) whenever the garbage collector next runs, in someone else's code
+        if threading.current_thread() is not threading.main_thread():
+            loop.close()
+            asyncio.set_event_loop(None)
 
 
 def _remove_tree(path: Path) -> None:
