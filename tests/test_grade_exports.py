@@ -275,3 +275,44 @@ def test_the_exports_hold_the_hidden_tests_with_the_keys_seed(exported):
     ids = [c.metadata["nbgrader"]["grade_id"] for c in exported["source"].cells if "nbgrader" in c.metadata]
     assert len(ids) == len(set(ids)) == 2 * len(LABELS)
     assert exported["otter_source"].cells[0].source.startswith("# ASSIGNMENT CONFIG")
+
+
+# --------------------------------------------------------------------------------------------
+# Without the tools: the hidden test the exports call, and the command line
+# --------------------------------------------------------------------------------------------
+
+
+def test_grade_answer_is_the_graders_judgement():
+    from mathcore.exercises import EXAMPLES
+
+    label = "losses.stable-bce"
+    seed = g.hidden_seed(bytes(range(32)), label)
+    namespace = {"np": __import__("numpy")}
+    exec(CHEAT_BCE, namespace)  # noqa: S102 -- the test's own lookup-table answer
+    right, wrong = EXAMPLES[label][0], EXAMPLES[label][1]
+    assert g.grade_answer(label, right, seed=seed)[0] is True
+    assert g.grade_answer(label, wrong, seed=seed)[0] is False
+    assert g.grade_answer(label, (namespace["my_bce"],))[0] is True  # the self-check alone is fooled
+    ok, why = g.grade_answer(label, (namespace["my_bce"],), seed=seed)
+    assert not ok and "hidden tests" in why
+    assert g.grade_answer("losses.constant-prediction", (..., ...))[0] is False  # not answered
+    with pytest.raises(TypeError, match="answer"):
+        g.grade_answer(label, right[0])
+    with pytest.raises(ValueError, match="seed"):
+        g.grade_answer(label, right, seed=-1)
+    with pytest.raises(TypeError, match="key"):
+        g.hidden_seed("a key", label)
+
+
+def test_assign_format_on_the_command_line(tmp_path, capsys):
+    from mathcore.assign import main, nbgrader_version
+
+    assert main([str(CHAPTER), "--out", str(tmp_path / "a"), "--format", "moodle"]) == 2
+    assert main([str(CHAPTER), "--out", str(tmp_path / "b"), "--key", str(tmp_path / "k")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "unknown" in err[0] and "--key is for" in err[1]
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    assert main([str(CHAPTER), "--out", str(tmp_path / "c"), "--format", "otter"]) == 0
+    assert "no --key" in capsys.readouterr().err  # a warning, after writing
+    with pytest.raises(TypeError, match="key"):
+        nbgrader_version(nbformat.read(CHAPTER, as_version=4), key="secret")
