@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # The venv's tools first on PATH (the notebooks' kernel, jupyter-book's subprocesses).
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: help venv lock book book-nosolutions student test execute execute-check bench bench-quick clean distclean
+.PHONY: help venv grading-venv lock book book-nosolutions student test execute execute-check bench bench-quick clean distclean
 
 help:
 	@echo "make book           build the HTML book into _build/html (MATHCORE_STATIC=1)"
@@ -30,6 +30,8 @@ help:
 	@echo "make bench          benchmarks (~10 min): tables into benchmarks/results.md and the README"
 	@echo "make bench-quick    the benchmarks' smoke run (under a minute), nothing written"
 	@echo "make lock           re-resolve requirements.in into the locks requirements.txt and binder/requirements.txt"
+	@echo "                    (and requirements-grading.in into requirements-grading.txt)"
+	@echo "make grading-venv   nbgrader and Otter-Grader in .venv-grading (for tests/test_grade_exports.py)"
 	@echo "make clean          remove build outputs and caches (keeps .venv and .cache)"
 	@echo "make distclean      also remove .venv and the CDN cache .cache/"
 
@@ -50,6 +52,20 @@ $(STAMP): requirements.txt pyproject.toml
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
+# nbgrader and Otter-Grader, which grade mathcore.assign's exports in tests/test_grade_exports.py,
+# in a venv of their own: they pin their own Jupyter stack, which must not move the book's.
+# Built like .venv: hash-checked, no resolution; mathcore reaches it through PYTHONPATH.
+GRADING_VENV := .venv-grading
+GRADING_STAMP := $(GRADING_VENV)/.installed
+grading-venv: $(GRADING_STAMP)
+
+$(GRADING_STAMP): requirements-grading.txt $(STAMP)
+	test -x $(GRADING_VENV)/bin/python || $(BIN)/python -m venv $(GRADING_VENV)
+	$(GRADING_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements-grading.txt
+	$(GRADING_VENV)/bin/python -m pip check
+	touch $@
+
 # One set of versions for every supported Python (--universal from 3.11, the fewest
 # versions per package), each file's sha256. The existing locks are uv's preferences,
 # so a pin changes only when requirements.in asks for it.
@@ -57,6 +73,7 @@ LOCK := $(BIN)/uv pip compile --universal --python-version 3.11 --fork-strategy 
 	--quiet --custom-compile-command "make lock"
 lock: $(STAMP)
 	$(LOCK) --generate-hashes requirements.in -o requirements.txt
+	$(LOCK) --generate-hashes requirements-grading.in -o requirements-grading.txt
 	$(LOCK) --no-annotate binder/requirements.in -c requirements.txt -o binder/requirements.txt
 	printf '%s\n' '# mathcore itself: repo2docker installs from the repository root' '.' >> binder/requirements.txt
 
@@ -70,7 +87,7 @@ book-nosolutions: $(STAMP)
 student: $(STAMP)
 	$(RUN) $(BIN)/python -m mathcore.assign book/[0-9][0-9]_*.ipynb --out _build/student
 
-test: $(STAMP)
+test: $(STAMP) $(GRADING_STAMP)
 	$(RUN) $(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup) \
 		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests book $(PYTEST_ARGS)
 
@@ -98,4 +115,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) .cache *.egg-info
+	rm -rf $(VENV) $(GRADING_VENV) .cache *.egg-info

@@ -3,6 +3,12 @@
 Usage::
 
     python -m mathcore.assign book/01_neurons.ipynb [more.ipynb ...] --out student/
+    python -m mathcore.assign book/04_losses.ipynb --out source/ps04/ --format nbgrader --key grading.key
+    python -m mathcore.assign book/04_losses.ipynb --out otter/ --format otter --key grading.key
+
+``--format nbgrader`` and ``--format otter`` write the instructor's source notebook of
+those tools (see :func:`nbgrader_version` and :func:`otter_version`): it holds the
+solutions and hidden tests, so it is never handed out; the tool makes the student version.
 
 What counts as solution material in a chapter:
 
@@ -42,7 +48,11 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-__all__ = ["AssignError", "solution_cells", "solution_lines", "student_version", "main", "ANSWER_CODE", "ANSWER_MARKDOWN"]
+__all__ = ["AssignError", "solution_cells", "solution_lines", "student_version", "nbgrader_version", "otter_version",
+           "main", "ANSWER_CODE", "ANSWER_MARKDOWN", "FORMATS"]
+
+#: What ``--format`` writes: our student version, or the instructor's source notebook of nbgrader or Otter-Grader.
+FORMATS = ("student", "nbgrader", "otter")
 
 SOLUTION_TAG = "solution"
 _REMOVE_TAG = "mathcore-remove-solution"
@@ -267,6 +277,177 @@ def student_version(nb):
     return nb
 
 
+# --------------------------------------------------------------------------------------------
+# Exports for nbgrader and Otter-Grader: the instructor's source notebook of each tool
+# --------------------------------------------------------------------------------------------
+#
+# Both start from the student version (so no prose solution and no solution output is in them:
+# the tools would hand those to students) and give each gradable exercise, in place of its
+# answer cell, the tool's solution cell (the stub the student sees, then the instructor's code
+# between the tool's markers, then the self-check call) and one hidden test worth one point.
+# The hidden test calls mathcore.grade.grade_answer: the exercise's checker and, for a function
+# answer, the hidden inputs of mathcore.grade.HIDDEN made from the seed that the instructor's
+# key gives that exercise. The seed is written into the export, which is therefore the
+# instructor's file: each tool removes hidden tests from what it releases to students.
+
+
+def _check_statements(source: str, label: str) -> list[tuple[int, int]]:
+    """Line spans (from 1, inclusive) of the top-level ``check("label", ...)`` statements of a cell."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    spans = []
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "check" and call.args
+                and isinstance(call.args[0], ast.Constant) and call.args[0].value == label):
+            spans.append((node.lineno, node.end_lineno))
+    return spans
+
+
+def _without_lines(source: str, spans: list[tuple[int, int]]) -> str:
+    lines = source.splitlines()
+    drop = {k for a, b in spans for k in range(a - 1, b)}
+    return "\n".join(line for k, line in enumerate(lines) if k not in drop).strip("\n")
+
+
+@dataclass(frozen=True)
+class _Graded:
+    """One gradable exercise: its label, the answer expression of its check, the stub and the solution code."""
+
+    label: str
+    expr: str  # "(c_mae, c_mse, )"
+    stub: str  # the student's lines before the check call
+    checks: str  # the check call(s), as the student version has them
+    solution: str  # the instructor's code, check calls removed
+
+
+def _export_parts(nb, key):
+    """The student version of ``nb``, with every gradable exercise's answer cell known: (student, {index: _Graded})."""
+    from .grade import _check_calls, exercise_labels
+
+    if key is not None and (not isinstance(key, bytes) or not key):
+        raise TypeError(f"key must be None or non-empty bytes (from mathcore.grade.read_key), got {type(key).__name__}")
+    _check_notebook(nb, dict, "nbformat.read, or its JSON as a dict")
+    nb = nbformat.from_dict(nb)
+    blocks = solution_cells(nb)
+    in_solution = {i for b in blocks for i in b}
+    student = student_version(nb)
+    # student_version puts one marker cell where each block stood, in order
+    markers = [k for k, c in enumerate(student.cells) if c.source in (ANSWER_CODE, ANSWER_MARKDOWN)]
+    if len(markers) != len(blocks):
+        raise AssignError("a cell outside the solutions holds the answer marker itself; remove it")
+    graded: dict[int, _Graded] = {}
+    drop: set[int] = set()
+    for label in exercise_labels(nb):
+        solved = [(i, c) for i, c in enumerate(nb.cells)
+                  if i in in_solution and c.cell_type == "code" and _check_statements(c.source, label)]
+        stubs = [k for k, c in enumerate(student.cells)
+                 if c.cell_type == "code" and _check_statements(c.source, label)]
+        if not solved or not stubs:
+            where = "no solution cell" if not solved else "no answer cell outside the solutions"
+            raise AssignError(f"exercise {label}: {where} calls check({label!r}, ...) at its top level; "
+                              "an export needs both")
+        calls = [expr for lab, expr in _check_calls(student.cells[stubs[0]].source) if lab == label]
+        cell = student.cells[stubs[0]]
+        spans = _check_statements(cell.source, label)
+        lines = cell.source.splitlines()
+        graded[stubs[0]] = _Graded(
+            label, calls[0], _without_lines(cell.source, spans),
+            "\n".join("\n".join(lines[a - 1:b]) for a, b in spans),
+            "\n\n".join(_without_lines(c.source, _check_statements(c.source, label)) for _, c in solved))
+        # the marker of each block that held this solution: the answer goes in the tool's solution cell
+        drop |= {markers[n] for n, b in enumerate(blocks) if any(i in b for i, _ in solved)}
+    return student, graded, drop
+
+
+def _slug(label: str, allowed: str) -> str:
+    return re.sub(f"[^{allowed}]", "_", label)
+
+
+def _hidden_test(g: _Graded, key) -> str:
+    from .grade import HIDDEN, hidden_seed
+
+    seed = hidden_seed(key, g.label) if key is not None and g.label in HIDDEN else None
+    return (f"from mathcore.grade import grade_answer\n"
+            f"_correct, _why = grade_answer({g.label!r}, {g.expr}, seed={seed!r})\n"
+            f"assert _correct, _why")
+
+
+def _tool_version(nb, key, cells_for) -> object:
+    student, graded, drop = _export_parts(nb, key)
+    cells = []
+    for k, cell in enumerate(student.cells):
+        if k in drop:
+            continue
+        cells += cells_for(graded[k]) if k in graded else [cell]
+    student.cells = cells
+    for k, cell in enumerate(student.cells):
+        cell.id = f"cell-{k}"
+    return student
+
+
+def nbgrader_version(nb, key=None):
+    """A new notebook: ``nb`` as nbgrader's source (instructor's) notebook, with hidden tests.
+
+    Each gradable exercise becomes an autograded answer cell (``### BEGIN SOLUTION`` /
+    ``### END SOLUTION`` around the instructor's code) and an autograded test cell worth
+    one point whose test lies between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``;
+    their ``grade_id`` is the exercise's label. ``key`` (bytes, from
+    :func:`mathcore.grade.read_key`) gives function answers hidden inputs, as
+    :func:`mathcore.grade.grade` with that key; without it they meet the self-check's only.
+    """
+    def cells(g: _Graded):
+        gid = _slug(g.label, "A-Za-z0-9_-")
+        answer = nbformat.v4.new_code_cell("\n".join(filter(None, [
+            g.stub, "### BEGIN SOLUTION", g.solution, "### END SOLUTION", g.checks])))
+        answer.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False, "task": False,
+                                       "grade_id": gid, "schema_version": 3}
+        test = nbformat.v4.new_code_cell(f"# The hidden test of {g.label} (1 point).\n### BEGIN HIDDEN TESTS\n"
+                                         f"{_hidden_test(g, key)}\n### END HIDDEN TESTS")
+        test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "task": False, "points": 1,
+                                     "grade_id": f"{gid}-test", "schema_version": 3}
+        return [answer, test]
+    return _tool_version(nb, key, cells)
+
+
+def otter_version(nb, key=None, name: str = "assignment"):
+    """A new notebook: ``nb`` in Otter-Grader's v1 assign format (the master notebook ``otter assign`` reads).
+
+    An ``# ASSIGNMENT CONFIG`` raw cell first (assignment ``name``; no init, check-all
+    or export cell, so the notebook runs without Otter installed); each gradable
+    exercise in ``# BEGIN QUESTION`` / ``# END QUESTION`` (its name the label, 1 point),
+    its answer cell between raw ``# BEGIN SOLUTION`` / ``# END SOLUTION`` cells with the
+    instructor's code between the same markers as lines inside it, and one
+    test, ``hidden: true``, in ``# BEGIN TESTS`` / ``# END TESTS``. ``key`` as in
+    :func:`nbgrader_version`.
+    """
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}", name):
+        raise ValueError(f"name must be letters, digits, '_', '.' or '-' (an assignment's name), got {name!r}")
+    raw = nbformat.v4.new_raw_cell
+
+    def cells(g: _Graded):
+        answer = nbformat.v4.new_code_cell("\n".join(filter(None, [
+            g.stub, "# BEGIN SOLUTION", g.solution, "# END SOLUTION", g.checks])))
+        test = nbformat.v4.new_code_cell(f'""" # BEGIN TEST CONFIG\nhidden: true\npoints: 1\n""" # END TEST CONFIG\n'
+                                         f"{_hidden_test(g, key)}")
+        # the raw BEGIN/END SOLUTION cells mark the answer cell as a solution cell; only in such a
+        # cell does otter assign replace the BEGIN/END SOLUTION lines (elsewhere they reach students)
+        return [raw(f"# BEGIN QUESTION\nname: {_slug(g.label, 'A-Za-z0-9_')}\npoints: 1"),
+                raw("# BEGIN SOLUTION"), answer, raw("# END SOLUTION"),
+                raw("# BEGIN TESTS"), test, raw("# END TESTS"), raw("# END QUESTION")]
+    nb = _tool_version(nb, key, cells)
+    config = (f"# ASSIGNMENT CONFIG\nname: {name}\ninit_cell: false\ncheck_all_cell: false\nexport_cell: false\n"
+              "run_tests: false\nsolutions_pdf: false\ngenerate: true\n")
+    nb.cells.insert(0, raw(config))
+    for k, cell in enumerate(nb.cells):
+        cell.id = f"cell-{k}"
+    return nb
+
+
 def _read(path: Path):
     try:
         if path.is_dir():
@@ -400,15 +581,37 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mathcore.assign", description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="+", type=Path, help="chapter notebooks (.ipynb)")
     parser.add_argument("--out", required=True, type=Path, help="folder for the student versions")
+    # checked below, not by argparse's choices: a refused command line gets one line, not the usage too
+    parser.add_argument("--format", default="student", metavar="{" + ",".join(FORMATS) + "}",
+                        help="student: our student version (default); nbgrader, otter: the instructor's source "
+                             "notebook for that tool, with hidden tests (never hand it out)")
+    parser.add_argument("--key", type=Path, help="with nbgrader or otter: the instructor's key (python -m "
+                                                 "mathcore.grade --make-key), for function answers' hidden inputs")
     args = parser.parse_args(argv)
     try:
+        if args.format not in FORMATS:
+            raise AssignError(f"--format {args.format[:40]!r}: unknown; choose one of {', '.join(FORMATS)}")
         out = args.out.resolve()
         _check_inputs(args.notebooks)
+        key = None
+        if args.key is not None:
+            if args.format == "student":
+                raise AssignError("--key is for --format nbgrader or otter: a student version holds no tests")
+            from .grade import GradeError, read_key
+            try:
+                key = read_key(args.key)
+            except GradeError as exc:
+                raise AssignError(str(exc)) from None
         students = []
         for path in args.notebooks:  # every notebook read and parsed before anything is written
             nb = _read(path)
             try:
-                students.append((path, student_version(nb)))
+                if args.format == "nbgrader":
+                    students.append((path, nbgrader_version(nb, key)))
+                elif args.format == "otter":
+                    students.append((path, otter_version(nb, key, name=_slug(path.stem, "A-Za-z0-9_.-") or "nb")))
+                else:
+                    students.append((path, student_version(nb)))
             except AssignError as exc:
                 raise AssignError(f"{path}: {exc}") from None
         _check_outputs(args.out, out, args.notebooks)
@@ -418,6 +621,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for path, _ in students:
         print(f"{path} -> {out / path.name}")
+    if args.format != "student" and key is None:  # after writing: a refused command line gets one line
+        print("warning: no --key: function answers' hidden tests use the self-check's inputs only", file=sys.stderr)
     return 0
 
 

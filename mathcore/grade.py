@@ -73,7 +73,8 @@ import numpy as np
 
 from ._validate import check_scalar
 
-__all__ = ["GradeError", "STATUSES", "HIDDEN", "HiddenTest", "make_key", "read_key", "exercise_labels", "grade", "main"]
+__all__ = ["GradeError", "STATUSES", "HIDDEN", "HiddenTest", "make_key", "read_key", "hidden_seed", "grade_answer",
+           "exercise_labels", "grade", "main"]
 
 #: Every value of the gradebook's status column.
 STATUSES = ("graded", "timeout", "error", "not a notebook", "wrong chapter")
@@ -131,9 +132,62 @@ def read_key(keyfile) -> bytes:
     return bytes.fromhex(text)
 
 
+def hidden_seed(key: bytes, label: str) -> int:
+    """The seed of the hidden inputs of exercise ``label`` under ``key``: HMAC-SHA256 of the key and the label.
+
+    The exports of :mod:`mathcore.assign` write this number (never the key) into their hidden tests.
+    """
+    if not isinstance(key, bytes) or not key:
+        raise TypeError(f"key must be non-empty bytes (from read_key), got {type(key).__name__}")
+    from ._validate import text
+
+    text(label, "label")
+    return int.from_bytes(hmac.new(key, _DOMAIN + label.encode(), hashlib.sha256).digest(), "big")
+
+
 def _hidden_rng(key: bytes, label: str) -> np.random.Generator:
-    digest = hmac.new(key, _DOMAIN + label.encode(), hashlib.sha256).digest()
-    return np.random.default_rng(int.from_bytes(digest, "big"))
+    return np.random.default_rng(hidden_seed(key, label))
+
+
+def grade_answer(label: str, answer: tuple, seed: int | None = None) -> tuple[bool, str]:
+    """(right, feedback line) for ``answer`` to exercise ``label``, judged in this process as :func:`grade` judges it.
+
+    The hidden test that the nbgrader and Otter exports of :mod:`mathcore.assign` put
+    in a graded notebook, where it runs in the student's kernel: the exercise's checker
+    (:mod:`mathcore.exercises`), then, for a function answer and a ``seed`` (from
+    :func:`hidden_seed`), the hidden inputs of :data:`HIDDEN` made from that seed and
+    judged against the reference. With the seed of the key :func:`grade` is given,
+    the inputs are the very ones it uses. The feedback never holds the answer.
+    """
+    from ._validate import lookup, text
+    from .exercises import CHECKS, _grade
+
+    text(label, "label")
+    lookup(CHECKS, label, "exercise label")
+    if not isinstance(answer, tuple):
+        raise TypeError(f"answer must be a tuple of the check's arguments, got {type(answer).__name__}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ValueError(f"seed must be None or an integer >= 0 (from hidden_seed), got {seed!r}")
+    correct, line = _grade(label, answer)
+    if not correct:
+        return False, line
+    if seed is None or label not in HIDDEN:
+        return True, line
+    test = HIDDEN[label]
+    calls = test.make(np.random.default_rng(seed))
+    for i in _function_parts(label):
+        for args in calls:
+            try:  # the student's function gets a copy: the judge must see the inputs as they were made
+                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                        warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    got = answer[i](*copy.deepcopy(args))
+                ok = bool(test.judge(args, got))
+            except Exception:  # a function that raises, or a result the judge cannot compare, is wrong
+                ok = False
+            if not ok:
+                return False, f"{label}: {_HIDDEN_HINT}"
+    return True, line
 
 
 # --------------------------------------------------------------------------------------------

@@ -468,6 +468,11 @@ CALLS: dict[str, object] = {
     "mathcore.grade.read_key": lambda: {"keyfile": _grade_key(Path(tempfile.mkdtemp(dir=".")))},
     "mathcore.grade.grade": lambda: {"chapter": "04_losses", "submissions": _empty_dir(Path(tempfile.mkdtemp(dir="."))),
                                      "out": str(_fresh_path("out"))},
+    "mathcore.grade.hidden_seed": lambda: {"key": bytes(range(32)), "label": "losses.stable-bce"},
+    "mathcore.grade.grade_answer": lambda: {**_exercise_args(), "seed": 0},
+    # the exports: the chapter with a key (bytes, as read_key returns it)
+    "mathcore.assign.nbgrader_version": lambda: {"nb": _notebook(), "key": bytes(range(32))},
+    "mathcore.assign.otter_version": lambda: {"nb": _notebook(), "key": bytes(range(32)), "name": "01_neurons"},
     "mathcore.grade.HiddenTest": lambda: {"make": lambda rng: ((rng.normal(size=3),),),
                                           "judge": lambda args, got: True},
     "mathcore.plotting.figure": lambda: {"title": "A title"},
@@ -992,6 +997,11 @@ CLI_CASES: dict[str, dict[str, object]] = {
         "out-under-file": _out_under_file,
         "out-symlink-to-input": _symlink_out,
         "same-notebook-twice": lambda tmp: [str(_copy(tmp)), str(tmp / CHAPTER.name), "--out", str(tmp / "out")],
+        "unknown-format": lambda tmp: [str(_copy(tmp)), "--out", str(tmp / "out"), "--format", "moodle"],
+        "key-for-student-version": lambda tmp: [str(_copy(tmp)), "--out", str(tmp / "out"),
+                                                "--key", str(_grade_key(tmp))],
+        "export-key-not-a-key": lambda tmp: [str(_copy(tmp)), "--out", str(tmp / "out"), "--format", "nbgrader",
+                                             "--key", str(_file(tmp, "key", "not a key"))],
     },
     "mathcore.grade.main": {
         "valid": lambda tmp: ["04_losses", str(_empty_dir(tmp)), "--out", str(tmp / "out"),
