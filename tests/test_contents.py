@@ -8,6 +8,7 @@ slip past the reader.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import re
@@ -95,6 +96,7 @@ def normalise(latex: str) -> str:
     return out.rstrip(".,;:")
 
 
+@functools.lru_cache(maxsize=1)  # the registry is fixed once imported; every notebook's test asks
 def registered_displays() -> dict[str, str]:
     """Normalised LaTeX -> label, for every registered entry and every definition an entry uses.
 

@@ -465,8 +465,8 @@ CALLS: dict[str, object] = {
     "mathcore.derivations.Definition": lambda: _definition_fields(_derivation("Definition")),
     # the grader: a fresh key path each call, a key it wrote, and an empty class (no kernel is started)
     "mathcore.grade.make_key": lambda: {"keyfile": str(_fresh_path("key"))},
-    "mathcore.grade.read_key": lambda: {"keyfile": _grade_key(Path(tempfile.mkdtemp(dir=".")))},
-    "mathcore.grade.grade": lambda: {"chapter": "04_losses", "submissions": _empty_dir(Path(tempfile.mkdtemp(dir="."))),
+    "mathcore.grade.read_key": lambda: {"keyfile": _grade_key(_fresh_dir())},
+    "mathcore.grade.grade": lambda: {"chapter": "04_losses", "submissions": _empty_dir(_fresh_dir()),
                                      "out": str(_fresh_path("out"))},
     "mathcore.grade.hidden_seed": lambda: {"key": bytes(range(32)), "label": "losses.stable-bce"},
     "mathcore.grade.grade_answer": lambda: {**_exercise_args(), "seed": 0},
@@ -963,9 +963,14 @@ def _file(tmp: Path, name: str, text: str | None) -> Path:
     return path
 
 
+def _fresh_dir() -> Path:
+    """A new empty folder in the worker's folder."""
+    return Path(tempfile.mkdtemp(dir="."))
+
+
 def _fresh_path(name: str) -> Path:
     """A path in the worker's folder that does not exist yet."""
-    return Path(tempfile.mkdtemp(dir=".")) / name
+    return _fresh_dir() / name
 
 
 def _empty_dir(tmp: Path, name: str = "subs") -> Path:
