@@ -27,7 +27,8 @@ def test_there_are_chapters():
 def test_every_exercise_has_a_solution(path):
     nb = nbformat.read(path, as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    exercises = re.findall(r"\{exercise\}\s*\n:label: (\S+)", text)
+    # a title after the directive is allowed: ":::{exercise} Problem" marks a problem
+    exercises = re.findall(r"\{exercise\}[^\n]*\n:label: (\S+)", text)
     solved = re.findall(r"\{solution(?:-start)?\} (\S+)", text)
     assert exercises, f"{path.name} has no exercises"
     assert sorted(exercises) == sorted(solved), f"{path.name}: exercises {exercises}, solutions {solved}"
