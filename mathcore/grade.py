@@ -58,6 +58,7 @@ import secrets
 import shutil
 import signal
 import stat
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -598,6 +599,7 @@ class _Options:
     cell_timeout: float
     notebook_timeout: float
     memory_mb: int
+    account: tuple[str, int, int] | None = None  # (name, uid, gid) the kernels run as, or the grader's own
 
 
 @dataclasses.dataclass
@@ -626,12 +628,50 @@ _ENV_KEEP = ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "HOME", "
 _MARKER = "MATHCORE_GRADE_RUN"
 
 
-def _kernel_env(token: str) -> dict[str, str]:
+def _kernel_env(token: str, work: Path, account: tuple[str, int, int] | None) -> dict[str, str]:
     # Only what a chapter needs: nothing else of the grader's environment (tokens, the
     # book's MATHCORE_STATIC) reaches a submission. One BLAS thread: kernels in a pool share the cores.
     env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
     env.update({_MARKER: token}, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+    if account is not None:  # the account's own home and caches: the grader's are not its to read or write
+        env.update(HOME=str(work), USER=account[0], MPLCONFIGDIR=str(work / ".matplotlib"),
+                   XDG_CACHE_HOME=str(work / ".cache"), TMPDIR=str(work))
     return env
+
+
+def _account(user) -> tuple[str, int, int] | None:
+    """(name, uid, gid) of the account ``user`` for the kernels, checked: only root can start them as another."""
+    if user is None:
+        return None
+    if not isinstance(user, str) or not user:
+        raise TypeError(f"user must be None or an account's name, got {type(user).__name__}")
+    if not hasattr(os, "geteuid"):
+        raise GradeError("user: running kernels as another account needs a POSIX system")
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        raise GradeError(f"user {user!r}: no such account (create one for grading, e.g. "
+                         "`useradd --system --no-create-home grader`)") from None
+    if entry.pw_uid == 0:
+        raise GradeError(f"user {user!r} is root: the point is an account that can read and write nothing of yours")
+    if os.geteuid() != 0:
+        raise GradeError(f"user {user!r}: only root can start kernels as another account (run the grader with sudo)")
+    # The account must be able to run this Python and import the kernel and mathcore: a pyenv or
+    # a venv under a private home is out of its reach. Say so now, not once per submission.
+    try:
+        probe = subprocess.run([sys.executable, "-c", "import ipykernel, mathcore"], cwd="/", capture_output=True,
+                               text=True, timeout=120, user=entry.pw_uid, group=entry.pw_gid, extra_groups=[],
+                               env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+                                    "HOME": "/"})
+        failed = probe.returncode != 0 and (probe.stderr.strip().splitlines() or ["no message"])[-1]
+    except OSError as exc:
+        failed = str(exc)
+    if failed:
+        raise GradeError(f"user {user!r} cannot run {sys.executable} with mathcore ({failed}); install the "
+                         "book where that account can read it (not under a private home folder)")
+    return user, entry.pw_uid, entry.pw_gid
 
 
 def _client_classes():
@@ -643,8 +683,11 @@ def _client_classes():
         """A kernel started through :data:`_LAUNCH`, with an address-space limit."""
 
         memory_bytes = Integer(MEMORY_MB * 2**20)
+        account = None  # (name, uid, gid) or None
 
         def format_kernel_cmd(self, extra_arguments=None):
+            if self.account is not None:  # written just now, readable by the grader only: the kernel must read it
+                os.chown(self.connection_file, self.account[1], self.account[2])
             return [sys.executable, "-c", _LAUNCH, str(self.memory_bytes), "-f", self.connection_file,
                     *(extra_arguments or [])]
 
@@ -741,16 +784,25 @@ def _run(nb, exercises: dict[str, _Exercise], options: _Options) -> tuple[str, s
     work = Path(tempfile.mkdtemp(prefix="mathcore-grade-"))
     sockets = Path(tempfile.mkdtemp(prefix="mathcore-kernel-"))  # the grader's, not in the student's folder
     pgid, token = None, uuid.uuid4().hex
+    account, launch = options.account, {}
     try:
         (work / "submission.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
         # IPC, not TCP: no port to race for when kernels start side by side (tools/ipc_kernels.py)
         ipc = {} if sys.platform == "win32" else {"transport": "ipc", "ip": str(sockets / "k")}
         km = KernelManager(kernel_name="python3", **ipc)
         km.memory_bytes = int(options.memory_mb) * 2**20
+        if account is not None:
+            # the kernel's folder and its sockets' folder become the account's; the connection file
+            # goes beside the sockets (the grader's runtime folder is not the account's to read)
+            for folder in (work, sockets):
+                os.chown(folder, account[1], account[2])
+            os.chown(work / "submission.ipynb", account[1], account[2])
+            km.connection_file, km.account = str(sockets / "kernel.json"), account
+            launch = {"user": account[1], "group": account[2], "extra_groups": []}
         client = Client(nb, km=km, allow_errors=True, store_widget_state=False, startup_timeout=60,
                         shutdown_kernel="immediate", record_timing=False)
         deadline = time.monotonic() + options.notebook_timeout
-        with client.setup_kernel(cwd=str(work), env=_kernel_env(token), cleanup_kc=True):
+        with client.setup_kernel(cwd=str(work), env=_kernel_env(token, work, account), cleanup_kc=True, **launch):
             pgid = getattr(km.provisioner, "pgid", None)
             try:
                 for index, cell in list(enumerate(nb.cells)):
@@ -1027,7 +1079,7 @@ def _umask() -> int:
 
 def grade(chapter, submissions, out, *, key=None, cell_timeout: float = CELL_TIMEOUT_S,
           notebook_timeout: float = NOTEBOOK_TIMEOUT_S, memory_mb: int = MEMORY_MB, jobs: int = JOBS,
-          progress: Callable[[str], None] | None = None) -> str:
+          user: str | None = None, progress: Callable[[str], None] | None = None) -> str:
     """Grade every ``<student>.ipynb`` of ``submissions`` against ``chapter``; write to ``out``; return the gradebook.
 
     Parameters
@@ -1046,6 +1098,10 @@ def grade(chapter, submissions, out, *, key=None, cell_timeout: float = CELL_TIM
         The address space a kernel may map, in MiB.
     jobs : int
         Submissions graded side by side (one kernel each).
+    user : str or None
+        An account to run the kernels as (the grader must run as root): a submission then
+        reads and writes only what that account may, its own folder included, never the
+        grader's files. None runs them as the grader's own account.
     """
     if not isinstance(chapter, (str, os.PathLike)):
         raise TypeError(f"chapter must be a chapter name or a notebook path, got {type(chapter).__name__}")
@@ -1060,6 +1116,7 @@ def grade(chapter, submissions, out, *, key=None, cell_timeout: float = CELL_TIM
     notebook_timeout = check_scalar(notebook_timeout, "notebook_timeout", low=1, high=10**6)
     memory_mb = check_scalar(memory_mb, "memory_mb", low=256, high=10**6, integer=True)
     jobs = check_scalar(jobs, "jobs", low=1, high=64, integer=True)
+    account = _account(user)
     import nbformat
 
     chapter_path = _chapter_path(os.fspath(chapter))
@@ -1079,7 +1136,7 @@ def grade(chapter, submissions, out, *, key=None, cell_timeout: float = CELL_TIM
     if not labels:
         raise GradeError(f"chapter {chapter_path}: no check(\"label\", ...) cell, nothing to grade")
     exercises = _exercises(labels, key)
-    options = _Options(float(cell_timeout), float(notebook_timeout), int(memory_mb))
+    options = _Options(float(cell_timeout), float(notebook_timeout), int(memory_mb), account)
     title, chapter_name = _title(instructor), chapter_path.stem
     entries = _read_submissions(submissions)  # all of them, before any kernel runs
 
@@ -1114,6 +1171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, default=MEMORY_MB,
                         help=f"address space of a kernel, MiB (default {MEMORY_MB})")
     parser.add_argument("--jobs", type=int, default=JOBS, help=f"kernels side by side (default {JOBS})")
+    parser.add_argument("--user", help="run the kernels as this account (as root; an account that owns nothing)")
     args = parser.parse_args(argv)
     try:
         if args.make_key:
@@ -1128,7 +1186,7 @@ def main(argv: list[str] | None = None) -> int:
             key = read_key(args.key)
         grade(args.chapter, args.submissions, args.out, key=key, cell_timeout=args.cell_timeout,
               notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb, jobs=args.jobs,
-              progress=print)
+              user=args.user, progress=print)
     except (GradeError, ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

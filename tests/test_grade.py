@@ -351,3 +351,55 @@ def test_every_exercise_survives_the_round_trip(label):
         assert set(namespace) == {*(f"answer_{i}" for i in range(len(example))), "__builtins__"}  # nothing left
         score, line = g._score(label, exercise, g._parse_reply(out.getvalue(), "NONCE:"), "")
         assert score == want, (label, line)
+
+
+# --- kernels under an account of their own (--user) ------------------------------------------
+
+
+def _nobody_or_skip():
+    """The account 'nobody', when this process may start kernels as it and it can run this Python."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("only root can start kernels as another account")
+    try:
+        return g._account("nobody")
+    except g.GradeError as exc:  # e.g. a pyenv Python under /root, which no other account can run
+        pytest.skip(str(exc))
+
+
+def test_a_kernel_under_another_account_reads_none_of_the_graders_files(tmp_path):
+    account = _nobody_or_skip()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the grader's")
+    secret.chmod(0o600)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Cost functions"),
+                nbformat.v4.new_code_cell(
+                    "import os\nfrom mathcore.exercises import check\n"
+                    f"try:\n    open({str(secret)!r}).read()\n    refused = False\n"
+                    "except PermissionError:\n    refused = True\n"
+                    f"check('losses.constant-prediction', 2.0, 3.3 if refused and os.getuid() == {account[1]} else 0)")]
+    exercises = g._exercises(LABELS, None)
+    status, note, captured = g._run(nb, exercises, g._Options(30, 60, 1536, account))
+    assert status == "graded", note
+    assert g._score(LABELS[0], exercises[LABELS[0]], captured[LABELS[0]], "")[0] == 1
+    assert secret.read_text() == "the grader's"
+
+
+@pytest.mark.parametrize("user, error, match", [
+    (5, TypeError, "user must be None or an account's name"),
+    ("", TypeError, "user must be None or an account's name"),
+    ("no-such-account-here", g.GradeError, "no such account"),
+    ("root", g.GradeError, "is root"),
+])
+def test_user_is_refused_by_name(tmp_path, user, error, match):
+    (tmp_path / "subs").mkdir()
+    with pytest.raises(error, match=match):
+        g.grade("04_losses", tmp_path / "subs", tmp_path / "out", user=user)
+    assert not (tmp_path / "out").exists()
+
+
+def test_user_needs_root(tmp_path, monkeypatch):
+    (tmp_path / "subs").mkdir()
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(g.GradeError, match="only root"):
+        g.grade("04_losses", tmp_path / "subs", tmp_path / "out", user="nobody")
