@@ -35,7 +35,8 @@ from mathcore.assign import solution_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "book" / "04_losses.ipynb"
-LABELS = ["losses.constant-prediction", "losses.softmax-gradient", "losses.stable-bce"]
+LABELS = ["losses.constant-prediction", "losses.softmax-gradient", "losses.stable-bce", "losses.huber-constant",
+          "losses.poisson-fit"]
 VENV = ROOT / ".venv-grading" / "bin"
 ASSIGNMENT = "ps04"
 TOOL_TIMEOUT_S = 300  # one tool command; each takes under 30 s on a loaded 2-core machine
@@ -58,11 +59,11 @@ def my_bce(z, y):
     return seen.get((np.asarray(z, float).tobytes(), np.asarray(y, float).tobytes()), 0.0)
 '''
 
-EXPECTED = {  # submission: scores of the three exercises
-    "instructor": (1, 1, 1),
-    "one_wrong": (1, 0, 1),
-    "hidden_wrong": (1, 1, 0),
-    "unanswered": (0, 0, 0),
+EXPECTED = {  # submission: scores of the five exercises, in LABELS order
+    "instructor": (1, 1, 1, 1, 1),
+    "one_wrong": (1, 0, 1, 1, 1),
+    "hidden_wrong": (1, 1, 0, 1, 1),
+    "unanswered": (0, 0, 0, 0, 0),
 }
 
 _SITE = '''\
