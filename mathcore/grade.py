@@ -297,6 +297,14 @@ def _hidden_tests() -> dict[str, HiddenTest]:
             return False
         return abs(float(got) - float(np.mean(args[0] == args[1]))) <= 1e-12
 
+    def softmax_backward(rng):  # ordinary and nearly one-hot probabilities, one to eight classes
+        calls = []
+        for k in range(_HIDDEN_CALLS):
+            n, K = int(rng.integers(1, 12)), int(rng.integers(1, 9))
+            P = activations.softmax(rng.normal(scale=(1.0, 8.0, 30.0)[k % 3], size=(n, K)))
+            calls.append((rng.normal(size=(n, K)), P))
+        return calls
+
     fused = losses.LOSSES["sigmoid_binary_cross_entropy"]
     return {
         "neurons.vectorised": HiddenTest(vectorised, _close(0.0, 0.0, lambda X, w, b: neuron.neuron(X, w, b, "step"))),
@@ -308,6 +316,7 @@ def _hidden_tests() -> dict[str, HiddenTest]:
         "regularization.dropout": HiddenTest(dropout, judge_dropout),
         "regularization.soft-threshold": HiddenTest(soft, _close(1e-9, 1e-12, ch7_regularization._soft)),
         "capstone.accuracy": HiddenTest(accuracy, judge_accuracy),
+        "backprop.softmax-backward": HiddenTest(softmax_backward, _close(1e-9, 1e-12, ch6_backprop._softmax_backward)),
     }
 
 

@@ -1,7 +1,8 @@
 """The autograder: right and wrong answers, hidden tests, and every hostile or broken submission.
 
 Chapter 4 (losses) is graded: the cheapest chapter to run (about 6 s), with a
-number answer, a number-and-list answer and a function answer. One module-scoped
+number answer, a number-and-list answer, a function answer, and two answers of two
+numbers each (the second that of a problem). One module-scoped
 fixture builds the submissions folder and grades it twice (the second run must
 give the same bytes); the tests read its results.
 """
@@ -23,7 +24,8 @@ from mathcore.assign import solution_lines, student_version
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "book" / "04_losses.ipynb"
-LABELS = ["losses.constant-prediction", "losses.softmax-gradient", "losses.stable-bce"]
+LABELS = ["losses.constant-prediction", "losses.softmax-gradient", "losses.stable-bce", "losses.huber-constant",
+          "losses.poisson-fit"]
 # Short limits: a cell of this chapter takes at most about 2 s (its imports) on a loaded 2-core machine.
 OPTIONS = dict(cell_timeout=10, notebook_timeout=120, memory_mb=1536, jobs=2)
 
@@ -64,6 +66,8 @@ WRONG_ANSWERS = {
     "losses.softmax-gradient": "loss_value, gradient = 1.0, [0.0, 0.0, 0.0]\n"
                                "check(\"losses.softmax-gradient\", loss_value, gradient)",
     "losses.stable-bce": "my_bce = lambda z, y: 0.0\ncheck(\"losses.stable-bce\", my_bce)",
+    "losses.huber-constant": "c_delta1, c_delta2 = 3.3, 3.3\ncheck(\"losses.huber-constant\", c_delta1, c_delta2)",
+    "losses.poisson-fit": "w_fit, b_fit = 0.0, 0.0\ncheck(\"losses.poisson-fit\", w_fit, b_fit)",
 }
 
 
@@ -164,21 +168,21 @@ def graded(tmp_path_factory):
     return rows, feedback, runs, out
 
 
-EXPECTED = {  # name: (scores of the three exercises, status)
-    "instructor": ((1, 1, 1), "graded"),
-    "unanswered": ((0, 0, 0), "graded"),
-    "one_wrong": ((1, 0, 1), "graded"),
-    "hidden_wrong": ((1, 1, 0), "graded"),
-    "timeout": ((1, 0, 0), "timeout"),
-    "raises": ((1, 1, 1), "error"),
-    "exits": ((1, 1, 0), "error"),
-    "memory": ((1, 1, 1), "error"),
-    "a_vandal": ((0, 0, 0), "graded"),
-    "patcher": ((0, 0, 0), "graded"),
-    "huge_print": ((1, 1, 1), "graded"),
-    "other_chapter": ((0, 0, 0), "wrong chapter"),
-    "invalid_json": ((0, 0, 0), "not a notebook"),
-    "empty": ((0, 0, 0), "not a notebook"),
+EXPECTED = {  # name: (scores of the five exercises, in LABELS order, status)
+    "instructor": ((1, 1, 1, 1, 1), "graded"),
+    "unanswered": ((0, 0, 0, 0, 0), "graded"),
+    "one_wrong": ((1, 0, 1, 1, 1), "graded"),
+    "hidden_wrong": ((1, 1, 0, 1, 1), "graded"),
+    "timeout": ((1, 0, 0, 0, 0), "timeout"),  # stuck after the first exercise: the rest never run
+    "raises": ((1, 1, 1, 1, 1), "error"),
+    "exits": ((1, 1, 0, 0, 0), "error"),  # the kernel dies after the second exercise
+    "memory": ((1, 1, 1, 1, 1), "error"),
+    "a_vandal": ((0, 0, 0, 0, 0), "graded"),
+    "patcher": ((0, 0, 0, 0, 0), "graded"),
+    "huge_print": ((1, 1, 1, 1, 1), "graded"),
+    "other_chapter": ((0, 0, 0, 0, 0), "wrong chapter"),
+    "invalid_json": ((0, 0, 0, 0, 0), "not a notebook"),
+    "empty": ((0, 0, 0, 0, 0), "not a notebook"),
 }
 
 
@@ -205,9 +209,9 @@ def test_feedback_says_what_passed_and_hints(graded):
     _, feedback, _, out = graded
     assert sorted(feedback) == sorted(EXPECTED)  # the vandal's forged files are gone
     assert not any(p.name.startswith(".grade-") for p in out.iterdir())
-    assert "Score: 3 of 3" in feedback["instructor"] and feedback["instructor"].count("✓ correct.") == 3
+    assert "Score: 5 of 5" in feedback["instructor"] and feedback["instructor"].count("✓ correct.") == 5
     assert "forged" not in feedback["instructor"]
-    assert feedback["unanswered"].count("not answered yet") == 3
+    assert feedback["unanswered"].count("not answered yet") == 5
     assert "the gradient has the wrong sign" in feedback["one_wrong"]
     assert "hidden tests" in feedback["hidden_wrong"]
     assert "ran past the time limit" in feedback["timeout"]
@@ -216,15 +220,17 @@ def test_feedback_says_what_passed_and_hints(graded):
     assert "MemoryError" in feedback["memory"]
     assert "not the chapter" in feedback["other_chapter"]
     assert "empty" in feedback["empty"]
-    for hint in ("c_mae does not minimise", "the loss is off", "your function is finite but gives a different value"):
+    for hint in ("c_mae does not minimise", "the loss is off", "your function is finite but gives a different value",
+                 "c_delta1 is the mean", "the mean predicted rate is not the mean count"):
         assert hint in feedback["patcher"]
 
 
 def test_feedback_never_holds_an_answer(graded):
     _, feedback, _, _ = graded
     secret = solution_lines(nbformat.read(CHAPTER, as_version=4))
-    # the right numbers, as a student would write them: 2 and 3.3, the loss 0.1698, p - y
-    numbers = ["3.3", "0.169", "0.170", "-0.15", "0.844", "0.114", "0.042"]
+    # the right numbers, as a student would write them: 2 and 3.3, the loss 0.1698, p - y; the Huber
+    # minimiser 2.375 for delta = 2; the Poisson fit w = 1.252, b = 0.803
+    numbers = ["3.3", "0.169", "0.170", "-0.15", "0.844", "0.114", "0.042", "2.375", "1.252", "0.803"]
     for name, text in feedback.items():
         assert not [line for line in secret if line in text], name
         assert not [n for n in numbers if n in text], name
@@ -238,7 +244,7 @@ def test_the_grader_read_nothing_a_kernel_wrote(graded):
             os.kill(pid, 0)
             time.sleep(0.1)
     assert sorted(p.name for p in out.iterdir()) == ["feedback", "gradebook.csv"]
-    assert b"a_vandal,0,0,0,0,graded" in (out / "gradebook.csv").read_bytes()
+    assert b"a_vandal,0,0,0,0,0,0,graded" in (out / "gradebook.csv").read_bytes()
 
 
 def test_memory_limit_reaches_the_kernel(tmp_path):

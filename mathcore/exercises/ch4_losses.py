@@ -87,3 +87,83 @@ def _stable_bce(fn):
             return False, ("your function is finite but gives a different value: check the mean over all "
                            "elements and the signs of y log(sigma(z)) + (1 - y) log(1 - sigma(z)).")
     return True, ""
+
+
+#: The thresholds delta of the Huber exercise (its targets are CONSTANT_TARGETS).
+HUBER_DELTAS = (1.0, 2.0)
+
+
+def _huber_minimiser(delta: float) -> float:
+    # the mean Huber loss is convex in c and its derivative, the mean of clip(c - y, -delta, delta),
+    # is non-decreasing: bisect for its zero between the smallest and the largest target
+    lo, hi = float(CONSTANT_TARGETS.min()), float(CONSTANT_TARGETS.max())
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if np.sum(np.clip(mid - CONSTANT_TARGETS, -delta, delta)) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+@register("losses.huber-constant", right=tuple(_huber_minimiser(d) for d in HUBER_DELTAS),
+          wrong=(float(np.median(CONSTANT_TARGETS)), float(np.median(CONSTANT_TARGETS))))
+def _huber_constant(c_delta1, c_delta2):
+    answers = (number(c_delta1, "c_delta1"), number(c_delta2, "c_delta2"))
+    for name, c, delta in zip(("c_delta1", "c_delta2"), answers, HUBER_DELTAS):
+        want = _huber_minimiser(delta)
+        # exact answers are short decimals: three decimals of a hand calculation are enough
+        if within(c, want, 1e-3):
+            continue
+        if within(c, float(CONSTANT_TARGETS.mean()), 1e-3):
+            return False, (f"{name} is the mean, the minimiser of the squared error. With δ = {delta:g} the targets "
+                           "farther than δ from c pull on it with the constant force δ only, not in proportion to "
+                           "their distance.")
+        # the derivative there, the mean clipped residual: negative means the loss still falls to the right
+        side = "above" if np.sum(np.clip(c - CONSTANT_TARGETS, -delta, delta)) < 0 else "below"
+        return False, (f"{name} does not minimise the mean Huber loss with δ = {delta:g}: the minimiser is {side} "
+                       "your value. At the minimiser the clipped residuals clip(c − yᵢ, −δ, δ) add up to zero; "
+                       "note which targets lie farther than δ from c, then solve for c.")
+    return True, ""
+
+
+#: The counts of the Poisson problem and their inputs (drawn once with rates exp(1 + 0.8 x), seed 3).
+POISSON_X = np.array([-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0, 1.25])
+POISSON_Y = np.array([0.0, 1.0, 1.0, 2.0, 2.0, 5.0, 3.0, 7.0, 6.0, 11.0])
+
+
+def _poisson_gradient(w: float, b: float) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        rate = np.exp(w * POISSON_X + b)  # (10,)
+        return np.array([np.mean((rate - POISSON_Y) * POISSON_X), np.mean(rate - POISSON_Y)])  # (2,)
+
+
+def _poisson_fit() -> tuple[float, float]:
+    # Newton's method on the mean Poisson loss, convex in (w, b): converged to rounding in 8 steps
+    w = b = 0.0
+    for _ in range(30):
+        rate = np.exp(w * POISSON_X + b)  # (10,)
+        hessian = np.array([[np.mean(rate * POISSON_X**2), np.mean(rate * POISSON_X)],
+                            [np.mean(rate * POISSON_X), np.mean(rate)]])  # (2, 2)
+        dw, db = np.linalg.solve(hessian, _poisson_gradient(w, b))
+        w, b = w - dw, b - db
+    return float(w), float(b)
+
+
+@register("losses.poisson-fit", right=_poisson_fit(), wrong=(_poisson_fit()[0], 1.0))
+def _poisson(w, b):
+    w, b = number(w, "w"), number(b, "b")
+    want_w, want_b = _poisson_fit()
+    # three decimals, as the problem asks
+    if within(w, want_w, 1e-3) and within(b, want_b, 1e-3):
+        return True, ""
+    gw, gb = _poisson_gradient(w, b)
+    if not np.isfinite(gw) or not np.isfinite(gb):
+        return False, "at your (w, b) the rates e^(w x + b) overflow: that is not near the minimum."
+    if abs(gb) > 1e-3:
+        return False, ("at your (w, b) the mean predicted rate is not the mean count: the derivative of the mean "
+                       "loss in b, the mean of λᵢ − yᵢ, is not zero there. Run more steps, or check the sign of "
+                       "your update.")
+    return False, ("your b makes the mean rate match the mean count, but w is off: the derivative in w, the mean "
+                   "of (λᵢ − yᵢ) xᵢ, is not zero there. Run more steps, or check that the gradient multiplies "
+                   "by xᵢ.")

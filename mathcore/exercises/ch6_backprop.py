@@ -102,3 +102,62 @@ def _fd_count(n_passes):
     if n in (2 * 784 * 100 + 2 * 100 * 10, 784 * 100 + 100 * 10):
         return False, "the biases are parameters too: count every weight and every bias of both layers."
     return False, "count the parameters first, n_out x (n_in + 1) for each layer, then the passes per parameter."
+
+
+def _softmax_backward(G, P):
+    G, P = np.asarray(G, dtype=float), np.asarray(P, dtype=float)  # (n, K) each
+    return P * (G - np.sum(G * P, axis=1, keepdims=True))  # (n, K): J^T g row by row, J never formed
+
+
+@register("backprop.softmax-backward", right=(_softmax_backward,),
+          wrong=(lambda G, P: np.asarray(G, dtype=float) * np.asarray(P, dtype=float),))
+def _softmax_backward_check(fn):
+    if not callable(fn):
+        raise TypeError(f"expected your function, got {type(fn).__name__}")
+    from ..activations import softmax
+
+    rng = np.random.default_rng(16)
+    for n, K, scale in ((1, 2, 1.0), (4, 3, 2.0), (6, 10, 5.0)):
+        P = softmax(rng.normal(scale=scale, size=(n, K)))  # (n, K) rows sum to 1
+        G = rng.normal(size=(n, K))  # (n, K) dC/dP
+        got = np.asarray(fn(G.copy(), P.copy()), dtype=float)
+        if got.shape != (n, K):
+            return False, f"for G and P of shape {(n, K)} the result must have that shape too, got {got.shape}."
+        want = np.einsum("nkj,nk->nj", softmax.jacobian(np.log(P)), G)  # (n, K) through the full Jacobian
+        # the same sums in another order: round-off only
+        if np.allclose(got, want, rtol=1e-9, atol=1e-12):
+            continue
+        if np.allclose(got, G * P, rtol=1e-9, atol=1e-12):
+            return False, ("you kept only the diagonal of the Jacobian, pⱼ δₖⱼ: every logit also moves every other "
+                           "probability, through the term −pₖ pⱼ.")
+        return False, ("the result differs from the product with the softmax Jacobian. Write ∂C/∂zⱼ = Σₖ gₖ "
+                       "∂pₖ/∂zⱼ with ∂pₖ/∂zⱼ = pₖ(δₖⱼ − pⱼ), and sum over k before coding it; check that each "
+                       "row's sum is over that row only.")
+    return True, ""
+
+
+#: Machine epsilon of float64, the round-off model of the step-size problem.
+EPS = float(np.finfo(float).eps)
+
+
+def _best_steps() -> tuple[float, float]:
+    # error models with |f| = |f''| = |f'''| = 1: central h^2/6 + eps/h, forward h/2 + 2 eps/h
+    return (3 * EPS) ** (1 / 3), 2 * EPS**0.5
+
+
+@register("backprop.best-step", right=_best_steps(), wrong=(EPS ** (1 / 3), EPS**0.5))
+def _best_step(h_central, h_forward):
+    hc, hf = number(h_central, "h_central"), number(h_forward, "h_forward")
+    want_c, want_f = _best_steps()
+    if hc <= 0 or hf <= 0:
+        return False, "a step is a positive number."
+    # the model fixes each step exactly; 5% leaves room for rounding eps to 2.2e-16
+    if abs(hc / want_c - 1) > 0.05:
+        if abs(hc / want_f - 1) <= 0.05:
+            return False, "the two steps are swapped: which difference has the larger truncation error?"
+        return False, ("h_central is off: minimise E(h) = h²/6 + ε/h. Set E′(h) = 0 and solve for h; the answer "
+                       "is a cube root.")
+    if abs(hf / want_f - 1) > 0.05:
+        return False, ("h_forward is off: the forward difference's error is about h/2 + 2ε/h (two evaluations, "
+                       "each off by up to ε, divided by h). Set its derivative to zero.")
+    return True, ""

@@ -117,3 +117,74 @@ def _soft_threshold(fn):
             return False, (f"your value at z = {z[i]:g}, λ = {lam:g} does not minimise ½(w − z)² + λ|w|: solve "
                            "w − z + λ sign(w) = 0 on the side where w has the sign of z.")
     return True, ""
+
+
+#: The step size, the number of steps and the two curvatures of the early-stopping exercise.
+STOP_ETA, STOP_STEPS, STOP_CURVATURES = 0.1, 50, (0.2, 0.01)
+
+
+def _early_stopping_answer() -> tuple[float, float, float]:
+    def kept(h):  # the fraction of the least-squares component that k steps of gradient descent reach
+        return 1.0 - (1.0 - STOP_ETA * h) ** STOP_STEPS
+
+    def matching(h):  # the ridge strength with h / (h + lambda) = kept(h)
+        return h * (1.0 / kept(h) - 1.0)
+
+    h1, h2 = STOP_CURVATURES
+    return kept(h1), matching(h1), matching(h2)
+
+
+@register("regularization.early-stopping", right=_early_stopping_answer(),
+          wrong=(_early_stopping_answer()[0], 1.0 / (STOP_ETA * STOP_STEPS), 1.0 / (STOP_ETA * STOP_STEPS)))
+def _early_stopping(fraction, lam_large, lam_small):
+    fraction = number(fraction, "fraction")
+    lam_large, lam_small = number(lam_large, "lam_large"), number(lam_small, "lam_small")
+    want_fraction, want_large, want_small = _early_stopping_answer()
+    # four decimals of a calculator are enough; the three values are of order 0.1 to 1
+    if not within(fraction, want_fraction, 1e-4):
+        if within(fraction, 1.0 - want_fraction, 1e-4):
+            return False, ("fraction is what is still missing, not what has been reached: the error along the "
+                           "direction shrinks by 1 − ηh each step, so the part reached is 1 minus its k-th power.")
+        return False, ("fraction is off: in the eigenbasis each step multiplies the distance to the least-squares "
+                       "component by 1 − ηh; after k steps from 0, which fraction of that component is reached?")
+    for name, got, want, h in (("lam_large", lam_large, want_large, STOP_CURVATURES[0]),
+                               ("lam_small", lam_small, want_small, STOP_CURVATURES[1])):
+        if not within(got, want, 1e-4):
+            if within(got, 1.0 / (STOP_ETA * STOP_STEPS), 1e-4):
+                return False, (f"{name} is the rule of thumb 1/(ηk), not the exact match at h = {h:g}: solve "
+                               "h/(h + λ) = (the fraction gradient descent reaches at this h) for λ.")
+            return False, (f"{name} is off: ridge keeps the fraction h/(h + λ) of the component at h = {h:g}. Set it "
+                           "equal to what gradient descent reaches there and solve for λ.")
+    return True, ""
+
+
+#: The ridge strength at which the effective degrees of freedom problem asks for df.
+DOF_LAMBDA, DOF_DEGREE = 1e-3, 12
+
+
+def _dof_answer(lam: float = DOF_LAMBDA) -> float:
+    from .. import data, regularization
+
+    x, _ = data.regression_curve(n=15, noise=0.2, seed=1)  # (15, 1) the chapter's training inputs
+    F = regularization.polynomial_features(x, DOF_DEGREE)  # (15, 12)
+    s = np.linalg.svd(F - F.mean(axis=0), compute_uv=False)  # (12,) singular values of the centred features
+    n = F.shape[0]
+    return float(1.0 + np.sum(s**2 / (s**2 + n * lam / 2)))  # the bias's 1, and one shrunk 1 per direction
+
+
+@register("regularization.ridge-dof", right=(_dof_answer(),), wrong=(_dof_answer(2 * DOF_LAMBDA / 15) - 1.0,))
+def _ridge_dof(df):
+    df = number(df, "df")
+    want = _dof_answer()
+    # two decimals, as the problem asks
+    if within(df, want, 0.01):
+        return True, ""
+    if within(df, DOF_DEGREE + 1, 0.01):
+        return False, "that is least squares, λ = 0: the penalty shrinks every direction, so df is smaller."
+    if within(df, want - 1.0, 0.01):
+        return False, "the bias is fitted too, unpenalised: it adds a whole degree of freedom."
+    if within(df, _dof_answer(2 * DOF_LAMBDA / 15), 0.01) or within(df, _dof_answer(2 * DOF_LAMBDA / 15) - 1, 0.01):
+        return False, ("with the book's conventions (the mean squared error, the penalty λ/2 ‖w‖²) each direction "
+                       "keeps sᵢ²/(sᵢ² + nλ/2), not sᵢ²/(sᵢ² + λ).")
+    return False, ("df is off: take the singular values sᵢ of the centred features of the degree-12 fit, then add "
+                   "1 for the bias to Σ sᵢ²/(sᵢ² + nλ/2).")
