@@ -1,26 +1,19 @@
 """The built book in headless Chromium, offline: equations typeset, no script
 errors, every slider of a static widget twin moves its figure, images have alt text.
 
-The pages load MathJax, require.js and @jupyter-widgets/html-manager from
-jsdelivr's /npm/ path (pinned in _config.yml). jsdelivr serves npm package files
-byte for byte, so the test serves the same files from tarballs fetched once with
-`npm pack` (cached in .cache/cdn/) and intercepts every other external request.
-Screenshots of each page go to _build/screenshots/ for humans.
+The pages load MathJax and @jupyter-widgets/html-manager from the build itself
+(_static/npm/, written by tools/vendor_npm.py from checked npm tarballs), so the
+test serves the built folder on 127.0.0.1 and refuses every other request: a page
+that reaches for a CDN fails. Screenshots of each page go to _build/screenshots/ for humans.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import io
 import json
-import mimetypes
 import os
 import re
-import shutil
-import subprocess
-import tarfile
-import tempfile
 import threading
 from pathlib import Path
 
@@ -36,9 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]
-CDN_CACHE = ROOT / ".cache" / "cdn"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-JSDELIVR_NPM = re.compile(r"^https://cdn\.jsdelivr\.net/npm/((?:@[^/@]+/)?[^/@]+)@([^/]+)/(.*)$")
 PAGE_TIMEOUT_MS = 60_000
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -55,140 +46,6 @@ def chromium() -> Path:
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
     return CHROMIUM
-
-
-# ---------------------------------------------------------------- offline CDN
-def cdn_specs(html_dir: Path) -> set[tuple[str, str]]:
-    """Every (npm package, version spec) that the built pages load from jsdelivr."""
-    specs = set()
-    for page in html_dir.rglob("*.html"):
-        for url in re.findall(r"https://cdn\.jsdelivr\.net/npm/[^\"'\s<>]+", page.read_text(encoding="utf-8")):
-            match = JSDELIVR_NPM.match(url)
-            if match:
-                specs.add(match.group(1, 2))
-    return specs
-
-
-def _extract(tar: tarfile.TarFile, dest: Path) -> None:
-    """Unpack regular files and folders only, each inside dest."""
-    if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later: the standard library checks
-        tar.extractall(dest, filter="data")
-        return
-    # Python 3.11.0 to 3.11.3 (Debian 12 ships 3.11.2): the same checks by hand
-    root = dest.resolve()
-    members = tar.getmembers()
-    for member in members:
-        target = (root / member.name).resolve()
-        if not (member.isfile() or member.isdir()) or not target.is_relative_to(root):
-            raise ValueError(f"refusing to unpack {member.name!r} from {tar.name}: not a plain file inside the package")
-    tar.extractall(dest, members=members)
-
-
-def _npm_pack(name: str, spec: str, dest: Path) -> None:
-    """Fetch one package tarball (no dependencies) and unpack it to dest/package/.
-
-    Safe when several processes fetch at once: each unpacks into a folder of
-    its own, the first rename wins, and the others discard their copy.
-    """
-    npm = shutil.which("npm")
-    if npm is None:
-        _unavailable("npm not found: the offline browser tests fetch CDN files with `npm pack` "
-                     "(install Node.js and npm, e.g. `apt-get install -y npm`)")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        out = subprocess.run([npm, "pack", f"{name}@{spec}", "--json", "--pack-destination", str(tmp)],
-                             capture_output=True, text=True, timeout=600, check=True)
-        info = json.loads(out.stdout)[0]
-        with tarfile.open(tmp / info["filename"]) as tar:
-            _extract(tar, tmp)
-        (tmp / info["filename"]).unlink()
-        (tmp / "resolved.json").write_text(json.dumps({"name": info["name"], "version": info["version"]}))
-        if dest.exists() and not (dest / "resolved.json").exists():
-            shutil.rmtree(dest)  # left half-unpacked by a version of this function that was not atomic
-        try:
-            tmp.rename(dest)  # atomic; fails if another process got there first
-        except OSError:
-            if not (dest / "resolved.json").exists():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-FAKE_NPM = """#!/bin/sh
-# npm pack NAME@SPEC --json --pack-destination DIR, offline: a tarball of one file, slowly
-sleep 0.3
-dir="$5"; mkdir -p "$dir/src/package" && echo "ok" > "$dir/src/package/index.js"
-tar -czf "$dir/pkg-1.0.0.tgz" -C "$dir/src" package && rm -rf "$dir/src"
-echo '[{"name": "pkg", "version": "1.0.0", "filename": "pkg-1.0.0.tgz"}]'
-"""
-
-
-def test_two_processes_can_fetch_the_same_package_at_once(tmp_path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "npm").write_text(FAKE_NPM)
-    (bin_dir / "npm").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    dest = tmp_path / "cdn" / "pkg@1"
-    errors = []
-
-    def fetch():
-        try:
-            _npm_pack("pkg", "1", dest)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=fetch) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert (dest / "package" / "index.js").read_text() == "ok\n"
-    assert json.loads((dest / "resolved.json").read_text()) == {"name": "pkg", "version": "1.0.0"}
-    assert sorted(p.name for p in dest.parent.iterdir()) == ["pkg@1"]  # no temporary folder left
-
-
-@pytest.mark.parametrize("stdlib_filter", [True, False], ids=["python>=3.11.4", "python<3.11.4"])
-@pytest.mark.parametrize("member", ["../escape.js", "/abs.js", "link"])
-def test_unpacking_refuses_what_leaves_the_package(member, stdlib_filter, tmp_path, monkeypatch):
-    if not stdlib_filter:
-        monkeypatch.delattr(tarfile, "data_filter", raising=False)  # as on Debian 12's Python 3.11.2
-    elif not hasattr(tarfile, "data_filter"):
-        pytest.skip("this Python has no tarfile.data_filter")
-    archive = tmp_path / "bad.tgz"
-    with tarfile.open(archive, "w:gz") as tar:
-        info = tarfile.TarInfo(member)
-        if member == "link":
-            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
-        else:
-            info.size = 2
-        tar.addfile(info, io.BytesIO(b"x\n") if info.isfile() else None)
-    out = tmp_path / "out"
-    out.mkdir()
-    with tarfile.open(archive) as tar:
-        try:
-            _extract(tar, out)
-            refused = False
-        except (ValueError, tarfile.TarError):
-            refused = True
-    # the standard library's filter may instead unpack "/abs.js" as out/abs.js: inside, so safe too
-    assert refused or (member == "/abs.js" and stdlib_filter)
-    assert not (tmp_path / "escape.js").exists() and not Path("/abs.js").exists()
-    assert not any(p.is_symlink() for p in out.rglob("*"))
-
-
-@pytest.fixture(scope="session")
-def cdn_files(built_book) -> dict[tuple[str, str], Path]:
-    """(package, spec) -> folder holding that npm package's files, as jsdelivr serves them."""
-    folders = {}
-    for name, spec in sorted(cdn_specs(built_book.html)):
-        dest = CDN_CACHE / f"{name.replace('/', '__')}@{spec}"
-        if not (dest / "resolved.json").exists():
-            _npm_pack(name, spec, dest)
-        folders[name, spec] = dest / "package"
-    return folders
 
 
 # ---------------------------------------------------------------- local server
@@ -250,10 +107,10 @@ PROSE_TEXT = """() => {
 class LoadedPage:
     """A page of the book opened offline and settled, with everything it reported."""
 
-    def __init__(self, browser, site: str, cdn_files, docname: str):
+    def __init__(self, browser, site: str, docname: str):
         self.docname = docname
         self.errors: list[str] = []  # page errors, console errors, failed responses
-        self.blocked: list[str] = []  # external requests that were not served
+        self.blocked: list[str] = []  # requests that left the local server (refused)
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.page = page = self.context.new_page()
         page.set_default_timeout(PAGE_TIMEOUT_MS)
@@ -261,25 +118,17 @@ class LoadedPage:
         page.on("console", lambda msg: msg.type == "error" and self.errors.append(
             f"console: {msg.text} ({msg.location.get('url', '')})"))
         page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
-        page.route("**/*", functools.partial(self._route, site, cdn_files))
+        page.route("**/*", functools.partial(self._route, site))
         page.goto(f"{site}/{docname}.html", wait_until="load")
         # settled: MathJax has typeset the page and the widget manager has rendered
         self.math = page.evaluate(MATH_DONE)
         page.wait_for_function(WIDGETS_RENDERED)
         page.wait_for_timeout(300)  # the widget views' first layout
 
-    def _route(self, site, cdn_files, route):
+    def _route(self, site, route):
         url = route.request.url
         if url.startswith(site) or url.startswith("data:"):
             route.continue_()
-            return
-        match = JSDELIVR_NPM.match(url.split("?", 1)[0])
-        folder = match and cdn_files.get(match.group(1, 2))
-        path = folder and (folder / match.group(3))
-        if path and path.is_file():
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            route.fulfill(status=200, body=path.read_bytes(), content_type=mime,
-                          headers={"Access-Control-Allow-Origin": "*"})
             return
         self.blocked.append(url)
         route.abort()
@@ -309,9 +158,9 @@ def report():
 
 
 @pytest.fixture(scope="module", params=toc_files())
-def loaded(request, browser, site, cdn_files, report):
+def loaded(request, browser, site, report):
     """Each page loaded once; its tests run in order on the same page."""
-    loaded = LoadedPage(browser, site, cdn_files, request.param)
+    loaded = LoadedPage(browser, site, request.param)
     loaded.screenshot()  # as a reader first sees it
     loaded.report = report.setdefault(request.param, {})
     yield loaded
@@ -320,7 +169,7 @@ def loaded(request, browser, site, cdn_files, report):
 
 
 def test_page_loads_offline_without_errors(loaded):
-    assert loaded.blocked == [], f"{loaded.docname}: external requests not served offline: {loaded.blocked}"
+    assert loaded.blocked == [], f"{loaded.docname}: requests that left the book: {loaded.blocked}"
     assert loaded.errors == [], f"{loaded.docname}: {loaded.errors}"
 
 
@@ -445,13 +294,13 @@ SEARCH_RESULTS = """() => [...document.querySelectorAll('#search-results a')].ma
 
 
 @pytest.mark.parametrize("docname", [d for d in toc_files() if d != toc_files()[0]])
-def test_search_finds_the_chapter(docname, browser, site, cdn_files, built_book):
+def test_search_finds_the_chapter(docname, browser, site, built_book):
     page_html = (built_book.html / f"{docname}.html").read_text()
     title = re.search(r"<h1>(.*?)<a class=\"headerlink\"", page_html, re.DOTALL)
     assert title, f"{docname}: no title"
     words = re.findall(r"[A-Za-z]{5,}", re.sub(r"<[^>]+>", " ", title.group(1)))
     assert words, f"{docname}: no searchable word in its title {title.group(1)!r}"
-    loaded = LoadedPage(browser, site, cdn_files, "search")
+    loaded = LoadedPage(browser, site, "search")
     try:
         loaded.page.goto(f"{site}/search.html?q={words[-1].lower()}", wait_until="load")
         loaded.page.wait_for_function("() => document.querySelectorAll('#search-results a').length > 0")
