@@ -86,7 +86,26 @@ def _torch_step(torch, params, X, y, dtype: str):
         cost = step()
         return cost.item(), [p.grad.numpy().copy() for p in model.parameters()]
 
+    step.model = model  # for a test that steps a PyTorch optimizer on the same parameters
     return step, gradients
+
+
+def torch_optimizer(torch, name: str, params, lr: float, **constants):
+    """PyTorch's optimizer for ``mathcore.optim``'s ``name`` ("RMSProp" or "Adam"), with the same constants.
+
+    The names differ: our RMSProp ``decay`` is PyTorch's ``alpha``, our Adam's
+    ``beta1, beta2`` its ``betas``; ``eps`` is added to the root in both.
+    Defaults differ too (PyTorch's RMSprop has ``alpha=0.99``, ours 0.9), so
+    every constant is passed explicitly.
+    """
+    from mathcore import optim
+
+    ours = getattr(optim, name)(lr, **constants)  # our defaults fill what is not given
+    if name == "RMSProp":
+        return torch.optim.RMSprop(params, lr=lr, alpha=ours.decay, eps=ours.eps)
+    if name == "Adam":
+        return torch.optim.Adam(params, lr=lr, betas=(ours.beta1, ours.beta2), eps=ours.eps)
+    raise ValueError(f"name must be 'RMSProp' or 'Adam', got {name!r}")
 
 
 def _rounds(config: Config, funcs) -> int:

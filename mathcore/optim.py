@@ -1,8 +1,18 @@
-r"""Gradient descent, minibatch SGD and momentum, and a training loop that notices divergence.
+r"""Gradient descent, minibatch SGD, momentum, RMSProp and Adam, and a training loop that notices divergence.
 
 * Gradient descent: :math:`\theta \leftarrow \theta - \eta \nabla C(\theta)`.
 * Momentum (heavy ball, in PyTorch's form): :math:`v \leftarrow \beta v + \nabla C`,
   :math:`\theta \leftarrow \theta - \eta v`.
+* RMSProp: each coordinate's step divided by the root of a running mean of its
+  squared gradients, :math:`s \leftarrow \rho s + (1 - \rho) g^2`,
+  :math:`\theta \leftarrow \theta - \eta g / (\sqrt s + \epsilon)`.
+* Adam: RMSProp with a running mean of the gradient in place of the gradient,
+  both means corrected for their start at zero,
+  :math:`\theta \leftarrow \theta - \eta \hat m / (\sqrt{\hat v} + \epsilon)`.
+
+RMSProp and Adam follow PyTorch's ``torch.optim.RMSprop`` (``alpha`` is our
+``decay``) and ``torch.optim.Adam``, with :math:`\epsilon` added to the root, so
+``tests/test_benchmarks.py`` can compare them step by step.
 * Minibatch SGD: the same update with the gradient of the cost on a random
   minibatch, an unbiased estimate of the full gradient.
 
@@ -19,7 +29,9 @@ momentum when :math:`\eta < 2(1 + \beta)/\lambda_{\max}`.
 
 References: Polyak, "Some methods of speeding up the convergence of iteration
 methods" (1964); Robbins and Monro, "A stochastic approximation method" (1951);
-Goodfellow, Bengio and Courville, *Deep Learning* (2016), 8.3.
+Tieleman and Hinton, "Lecture 6.5, rmsprop", Coursera *Neural Networks for
+Machine Learning* (2012); Kingma and Ba, "Adam: a method for stochastic
+optimization" (ICLR 2015); Goodfellow, Bengio and Courville, *Deep Learning* (2016), 8.3 and 8.5.
 """
 
 from __future__ import annotations
@@ -32,7 +44,7 @@ import numpy as np
 
 from ._validate import MAX_ITERATIONS, MAX_SAMPLES, as_float_array, check_scalar, check_seed
 
-__all__ = ["SGD", "Momentum", "minibatches", "train", "History", "minimize", "Path", "DivergenceError",
+__all__ = ["SGD", "Momentum", "RMSProp", "Adam", "OPTIMIZERS", "minibatches", "train", "History", "minimize", "Path", "DivergenceError",
            "quadratic_rate", "step_decay"]
 
 #: Values beyond this are treated as divergence: well before float64 overflows
@@ -53,7 +65,7 @@ def _check_beta(value, name: str) -> float:
     return beta
 
 
-def _check_update(params, grads, velocity) -> list:
+def _check_update(params, grads, state, state_name: str = "velocity") -> list:
     """``grads`` ready for an update of ``params`` in place, or an error naming what does not fit.
 
     ``zip`` would silently drop parameters beyond the shorter list, and
@@ -76,9 +88,9 @@ def _check_update(params, grads, velocity) -> list:
         if g.shape != p.shape:
             raise ValueError(f"grads[{k}] has shape {g.shape} but params[{k}] has shape {p.shape}")
         checked.append(g)
-    if velocity is not None and [v.shape for v in velocity] != [p.shape for p in params]:
-        raise ValueError(f"params have shapes {[p.shape for p in params]} but this optimizer's velocity was "
-                         f"built for {[v.shape for v in velocity]}: use a new optimizer for a new model")
+    if state is not None and [v.shape for v in state] != [p.shape for p in params]:
+        raise ValueError(f"params have shapes {[p.shape for p in params]} but this optimizer's {state_name} was "
+                         f"built for {[v.shape for v in state]}: use a new optimizer for a new model")
     return checked
 
 
@@ -91,7 +103,8 @@ def _checked_step(step):
     """
     @functools.wraps(step)
     def checked(self, params, grads):
-        step(self, params, _check_update(params, grads, getattr(self, "velocity", None)))
+        name = getattr(self, "_STATE", "velocity")  # the state kept per parameter, shaped like it
+        step(self, params, _check_update(params, grads, getattr(self, name, None), name))
     return checked
 
 
@@ -133,6 +146,93 @@ class Momentum:
 
     def __repr__(self) -> str:
         return f"Momentum(lr={self.lr}, beta={self.beta})"
+
+
+def _check_eps(value) -> float:
+    """The small constant that keeps a division by a root mean square finite: > 0 and finite."""
+    return check_scalar(value, "eps", low=0.0, low_open=True)
+
+
+class RMSProp:
+    r"""RMSProp: each coordinate's step scaled by the root mean square of its recent gradients.
+
+    .. math:: s \leftarrow \rho s + (1 - \rho) g^2, \qquad \theta \leftarrow \theta - \frac{\eta\, g}{\sqrt s + \epsilon}
+
+    elementwise, with :math:`\rho` = ``decay`` and :math:`s` starting at 0.
+    PyTorch's ``torch.optim.RMSprop(lr, alpha=decay, eps=eps)`` computes the
+    same (its default ``alpha`` is 0.99; Tieleman and Hinton suggested 0.9).
+    """
+
+    _STATE = "square_avg"
+
+    def __init__(self, lr: float, decay: float = 0.9, eps: float = 1e-8):
+        self.lr = check_scalar(lr, "lr", low=0.0, low_open=True)
+        self.decay = _check_beta(decay, "decay")
+        self.eps = _check_eps(eps)
+        self.square_avg: list[np.ndarray] | None = None
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Update ``params`` in place."""
+        if self.square_avg is None:
+            self.square_avg = [np.zeros_like(p) for p in params]
+        for p, g, s in zip(params, grads, self.square_avg):
+            s *= self.decay
+            s += (1 - self.decay) * g * g
+            p -= self.lr * g / (np.sqrt(s) + self.eps)
+
+    step = _checked_step(step)
+
+    def __repr__(self) -> str:
+        return f"RMSProp(lr={self.lr}, decay={self.decay}, eps={self.eps})"
+
+
+class Adam:
+    r"""Adam: momentum on the gradient, RMSProp's scaling, and both running means corrected for their start at 0.
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2,
+
+        \hat m_t = \frac{m_t}{1 - \beta_1^t}, \quad \hat v_t = \frac{v_t}{1 - \beta_2^t}, \quad
+        \theta_t = \theta_{t-1} - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}
+
+    elementwise, with :math:`m_0 = v_0 = 0` and ``t`` counting steps from 1.
+    The same as ``torch.optim.Adam(lr, betas=(beta1, beta2), eps=eps)``.
+    """
+
+    _STATE = "m"
+
+    def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        self.lr = check_scalar(lr, "lr", low=0.0, low_open=True)
+        self.beta1 = _check_beta(beta1, "beta1")
+        self.beta2 = _check_beta(beta2, "beta2")
+        self.eps = _check_eps(eps)
+        self.m: list[np.ndarray] | None = None
+        self.v: list[np.ndarray] | None = None
+        self.t = 0
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Update ``params`` in place."""
+        if self.m is None:
+            self.m = [np.zeros_like(p) for p in params]
+            self.v = [np.zeros_like(p) for p in params]
+        self.t += 1
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * g * g
+            m_hat = m / (1 - self.beta1**self.t)  # unbiased for a stationary gradient
+            v_hat = v / (1 - self.beta2**self.t)
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    step = _checked_step(step)
+
+    def __repr__(self) -> str:
+        return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
+
+
+#: The optimisers by the name :func:`minimize` takes (``"momentum"`` with ``momentum=0`` is plain gradient descent).
+OPTIMIZERS = {"momentum": Momentum, "rmsprop": RMSProp, "adam": Adam}
 
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -203,7 +303,7 @@ def train(model, X, Y, optimizer, epochs: int, batch_size: int | None = None, lo
 
     Parameters
     ----------
-    optimizer : SGD or Momentum
+    optimizer : SGD, Momentum, RMSProp or Adam
         Anything with a ``step(params, grads)`` method that updates in place.
     epochs : int
         Passes over the data, 1 to ``MAX_ITERATIONS`` (``mathcore._validate``).
@@ -293,8 +393,12 @@ class Path:
 
 
 def minimize(f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.ndarray], x0, lr: float,
-             steps: int, momentum: float = 0.0) -> Path:
-    """Gradient descent (with optional momentum) on a function of a vector, recording the path.
+             steps: int, momentum: float = 0.0, optimizer: str = "momentum") -> Path:
+    """Gradient descent (with optional momentum), RMSProp or Adam on a function of a vector, recording the path.
+
+    ``optimizer="momentum"`` (the default) is the heavy ball, plain gradient
+    descent at ``momentum=0``; ``"rmsprop"`` and ``"adam"`` take the steps of
+    :class:`RMSProp` and :class:`Adam` with their default constants.
 
     Stops early, with ``diverged=True`` and a message, at the first iterate
     whose value is not finite or exceeds 1e100 in magnitude.
@@ -310,20 +414,26 @@ def minimize(f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.n
         a real number, or ``grad`` something other than an array of real numbers.
     ValueError
         If ``grad(x)`` is not shaped like ``x`` or not finite, ``steps`` exceeds
-        ``MAX_ITERATIONS`` (``mathcore._validate``), ``momentum`` is outside [0, 1),
-        or ``x0`` or ``lr`` is invalid.
+        ``MAX_ITERATIONS`` (``mathcore._validate``), ``momentum`` is outside [0, 1)
+        (or not 0 with another optimizer), ``optimizer`` is not a key of
+        :data:`OPTIMIZERS`, or ``x0`` or ``lr`` is invalid.
     """
     x = as_float_array(x0, "x0", ndim=1).copy()  # (d,)
     lr = check_scalar(lr, "lr", low=0.0, low_open=True)
     steps = check_scalar(steps, "steps", low=0, high=MAX_ITERATIONS, integer=True)
     beta = _check_beta(momentum, "momentum")  # in [0, 1): at 1 the velocity never decays
     v = np.zeros_like(x)  # (d,)
+    adaptive = None if optimizer == "momentum" else OPTIMIZERS[optimizer](lr)
     points, values = [x.copy()], [float(f(x))]
     diverged, message = False, ""
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(1, steps + 1):
-            v = beta * v + np.asarray(grad(x), dtype=np.float64)
-            x = x - lr * v
+            if adaptive is None:
+                v = beta * v + np.asarray(grad(x), dtype=np.float64)
+                x = x - lr * v
+            else:
+                x = x.copy()  # the optimizer updates in place; points holds the earlier iterates
+                adaptive.step([x], [np.asarray(grad(x), dtype=np.float64)])
             fx = float(f(x))
             if not (_finite(fx) and np.all(np.abs(x) < DIVERGENCE_THRESHOLD)):
                 diverged = True
@@ -345,10 +455,16 @@ def _checked_minimize(minimize):
     ``grad``, instead of surfacing as divergence blamed on the learning rate.
     """
     @functools.wraps(minimize)
-    def checked(f, grad, x0, lr, steps, momentum=0.0):
+    def checked(f, grad, x0, lr, steps, momentum=0.0, optimizer="momentum"):
         for name, fn in (("f", f), ("grad", grad)):
             if not callable(fn):
                 raise TypeError(f"{name} must be a function of x, got {type(fn).__name__}")
+        if not (isinstance(optimizer, str) and optimizer in OPTIMIZERS):
+            raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {optimizer!r}")
+        # Adam's beta1 is its momentum, fixed at 0.9 here: a momentum given to another rule would be ignored
+        if optimizer != "momentum" and not (isinstance(momentum, (int, float)) and momentum == 0):
+            raise ValueError(f"momentum applies to optimizer='momentum' only, got momentum={momentum!r} with "
+                             f"optimizer={optimizer!r}; use optim.Adam(lr, beta1=...) for another beta1")
 
         def checked_f(x):
             value = f(x)
@@ -369,7 +485,7 @@ def _checked_minimize(minimize):
             last[:] = x, g
             return g
 
-        path = minimize(checked_f, checked_grad, x0, lr, steps, momentum)
+        path = minimize(checked_f, checked_grad, x0, lr, steps, momentum, optimizer)
         # A non-finite gradient makes the next iterate non-finite, so minimize stops right after it:
         # checking the last gradient once, here, costs nothing per step.
         if path.diverged and last[1] is not None and not np.isfinite(last[1]).all():

@@ -113,6 +113,56 @@ def test_torch_step_has_mathcores_gradients():
         assert compare(grads, torch_grads, *step.TOLERANCES[dtype]).ok, dtype
 
 
+ADAPTIVE = [("RMSProp", {}), ("RMSProp", dict(decay=0.99, eps=1e-6)), ("Adam", {}),
+            ("Adam", dict(beta1=0.5, beta2=0.9, eps=1e-4))]
+
+
+@pytest.mark.parametrize("name, constants", ADAPTIVE, ids=[f"{n}-{k}" for k, (n, _) in enumerate(ADAPTIVE)])
+def test_adaptive_optimizers_step_like_torchs(name, constants):
+    torch = pytest.importorskip("torch")
+    from mathcore import optim
+
+    rng = np.random.default_rng(3)
+    shapes = [(3, 4), (4,)]
+    params = [rng.normal(size=s) for s in shapes]
+    tensors = [torch.tensor(p.copy(), dtype=torch.float64, requires_grad=True) for p in params]
+    ours, theirs = getattr(optim, name)(0.01, **constants), step.torch_optimizer(torch, name, tensors, 0.01, **constants)
+    for _ in range(8):
+        # gradients of mixed scales, some tiny: Adam and RMSProp divide by their size
+        grads = [rng.normal(size=s) * 10.0 ** rng.integers(-4, 3, size=s) for s in shapes]
+        ours.step(params, grads)
+        for t, g in zip(tensors, grads):
+            t.grad = torch.from_numpy(g.copy())
+        theirs.step()
+        # The same formula with its operations ordered differently (PyTorch folds the bias corrections
+        # into the step size and the root): a few roundings of 1e-16 per step, nowhere near 1e-12.
+        for p, t in zip(params, tensors):
+            np.testing.assert_allclose(p, t.detach().numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["RMSProp", "Adam"])
+def test_training_steps_agree_with_torch(name):
+    torch = pytest.importorskip("torch")
+    from mathcore import optim
+
+    rng = np.random.default_rng(4)
+    net = MLP(step.SIZES, activation="relu", output="softmax", seed=0)
+    X, y = rng.normal(size=(16, 784)), rng.integers(0, 10, size=16)
+    torch_step, torch_gradients = step._torch_step(torch, net.params, X, y, "float64")
+    ours = getattr(optim, name)(1e-3)
+    tensors = list(torch_step.model.parameters())  # W1, b1, W2, b2: mathcore's order
+    theirs = step.torch_optimizer(torch, name, tensors, 1e-3)
+    for _ in range(5):
+        _, grads = net.loss_and_gradients(X, y, l2=step.L2)
+        _, torch_grads = torch_gradients()  # also leaves them in each tensor's .grad
+        assert compare(grads, torch_grads, *step.TOLERANCES["float64"]).ok  # the gradients, as above
+        ours.step(net.params, grads)
+        theirs.step()
+        # Each update divides by the root of a running mean of squares, so a gradient entry's relative
+        # difference (1e-10 at most, above) passes to its step; the parameters move by about 1e-3 per step.
+        assert compare(net.params, [t.detach().numpy() for t in tensors], *step.TOLERANCES["float64"]).ok
+
+
 def test_demo_gradients_match_central_differences():
     X, y = scalar.moons(12)
     params = scalar.initial_params()

@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from mathcore import MLP, optim
-from mathcore.optim import SGD, DivergenceError, Momentum, minibatches, minimize, train
+from mathcore.optim import SGD, Adam, DivergenceError, Momentum, RMSProp, minibatches, minimize, train
 
 
 # --- single steps by hand --------------------------------------------------------------
@@ -173,8 +173,9 @@ def _blobs(n=40, seed=0):
     return X, y
 
 
-@pytest.mark.parametrize("optimizer, batch_size", [(SGD(0.5), None), (Momentum(0.1), None), (SGD(0.2), 8)],
-                         ids=["gd", "momentum", "minibatch-sgd"])
+@pytest.mark.parametrize("optimizer, batch_size", [(SGD(0.5), None), (Momentum(0.1), None), (SGD(0.2), 8),
+                                               (RMSProp(0.01), None), (Adam(0.05), 8)],
+                         ids=["gd", "momentum", "minibatch-sgd", "rmsprop", "minibatch-adam"])
 def test_train_decreases_loss_on_separable_problem(optimizer, batch_size):
     X, y = _blobs()
     model = MLP([2, 4, 1], activation="tanh", output="sigmoid", seed=0)
@@ -422,7 +423,8 @@ def test_minimize_checks_leave_the_printed_source_and_the_path_unchanged():
     assert_allclose(path.points[-1], x, rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("opt", [SGD(0.1), Momentum(0.1)], ids=["SGD", "Momentum"])
+@pytest.mark.parametrize("opt", [SGD(0.1), Momentum(0.1), RMSProp(0.1), Adam(0.1)],
+                         ids=["SGD", "Momentum", "RMSProp", "Adam"])
 @pytest.mark.parametrize("params, grads, exc, message", [
     ([np.ones(2), np.ones(3)], [np.ones(2)], ValueError, "params has 2 arrays but grads has 1"),
     ([np.ones(2)], [np.ones(2), np.ones(3)], ValueError, "params has 1 arrays but grads has 2"),
@@ -488,3 +490,112 @@ def test_step_decay_prints_the_schedule_not_its_bounds():
 
     assert inspect.getsource(optim.step_decay).startswith("def step_decay(")
     assert optim.step_decay(13, 0.5, drop=0.5, every=6) == 0.125
+
+
+# --- RMSProp and Adam ------------------------------------------------------------------------
+
+
+def _adam_by_hand(lr, beta1, beta2, eps, p, grads):
+    """Adam written out as Kingma and Ba's Algorithm 1, on one array."""
+    m, v = np.zeros_like(p), np.zeros_like(p)
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        p = p - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return p
+
+
+def test_adam_matches_the_algorithm_written_out():
+    rng = np.random.default_rng(1)
+    grads = [rng.normal(size=(2, 3)) for _ in range(6)]
+    p = [rng.normal(size=(2, 3))]
+    expected = _adam_by_hand(0.01, 0.8, 0.99, 1e-8, p[0].copy(), grads)
+    opt = Adam(0.01, beta1=0.8, beta2=0.99)
+    for g in grads:
+        opt.step(p, [g])
+    # the same operations in another order: a few roundings of 1e-16 on numbers of order 1
+    assert_allclose(p[0], expected, rtol=1e-13, atol=1e-15)
+    assert opt.t == 6
+
+
+def test_rmsprop_steps_by_hand():
+    opt = RMSProp(0.1, decay=0.75, eps=1e-300)  # eps far below the roundings checked
+    p = [np.array([1.0, -1.0])]
+    opt.step(p, [np.array([2.0, -4.0])])  # s = 0.25 g^2, sqrt(s) = |g| / 2: each coordinate moves by 0.2
+    assert_allclose(p[0], [0.8, -0.8], rtol=1e-15)
+    opt.step(p, [np.array([2.0, 0.0])])  # s = 0.75 * 1 + 0.25 * 4 = 1.75 and 0.75 * 4 = 3
+    assert_allclose(p[0], [0.8 - 0.2 / np.sqrt(1.75), -0.8], rtol=1e-15)
+    assert_allclose(opt.square_avg[0], [1.75, 3.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1e-2, 1.0, 1e3])
+def test_adams_first_step_has_length_lr_in_every_coordinate_whatever_the_gradients_scale(scale):
+    # m_hat = g and v_hat = g^2 after one step, so the step is lr g / (|g| + eps): lr times the sign
+    g = scale * np.array([3.0, -0.5, 1.0])
+    p = [np.zeros(3)]
+    Adam(0.1, eps=1e-12).step(p, [g])
+    assert_allclose(p[0], -0.1 * np.sign(g), rtol=1e-5)  # eps / |g| <= 1e-12 / 5e-7 = 2e-6
+
+
+def test_adam_with_beta1_zero_is_rmsprop_with_bias_correction():
+    rng = np.random.default_rng(2)
+    grads = [rng.normal(size=4) for _ in range(5)]
+    a, b = [np.ones(4)], [np.ones(4)]
+    adam, rms = Adam(0.05, beta1=0.0, beta2=0.9), RMSProp(0.05, decay=0.9)
+    for t, g in enumerate(grads, start=1):
+        adam.step(a, [g])
+        rms.lr = 0.05 * np.sqrt(1 - 0.9**t)  # the correction of v, moved into the learning rate (eps aside)
+        rms.step(b, [g])
+    assert_allclose(a[0], b[0], rtol=1e-7)  # eps = 1e-8 enters the two differently
+
+
+@pytest.mark.parametrize("make, exc, message", [
+    (lambda: RMSProp(0.0), ValueError, "lr must be > 0"),
+    (lambda: RMSProp(0.1, decay=1.0), ValueError, "decay must be < 1"),
+    (lambda: RMSProp(0.1, eps=0.0), ValueError, "eps must be > 0"),
+    (lambda: RMSProp(0.1, eps=float("inf")), ValueError, "eps must be finite"),
+    (lambda: Adam(0.1, beta1=1.0), ValueError, "beta1 must be < 1"),
+    (lambda: Adam(0.1, beta2=-0.5), ValueError, "beta2 must be >= 0"),
+    (lambda: Adam(0.1, eps=-1e-8), ValueError, "eps must be > 0"),
+    (lambda: Adam("fast"), TypeError, "lr must be a real number"),
+], ids=["rms-lr", "rms-decay", "rms-eps", "rms-eps-inf", "adam-beta1", "adam-beta2", "adam-eps", "adam-lr"])
+def test_adaptive_optimizers_refuse_bad_hyperparameters(make, exc, message):
+    with pytest.raises(exc, match=message):
+        make()
+
+
+@pytest.mark.parametrize("opt, state", [(RMSProp(0.1), "square_avg"), (Adam(0.1), "m")])
+def test_adaptive_optimizers_refuse_parameters_of_another_model(opt, state):
+    opt.step([np.ones(2)], [np.ones(2)])
+    with pytest.raises(ValueError, match=f"{state} was built for"):
+        opt.step([np.ones(3)], [np.ones(3)])
+
+
+@pytest.mark.parametrize("name, cls", [("rmsprop", RMSProp), ("adam", Adam)])
+def test_minimize_with_an_adaptive_optimizer_takes_its_steps(name, cls):
+    lam = np.array([1.0, 10.0])
+    path = minimize(lambda w: 0.5 * float(w @ (lam * w)), lambda w: lam * w, [-4.5, 1.5], 0.1, 5, optimizer=name)
+    opt, w = cls(0.1), [np.array([-4.5, 1.5])]
+    for k in range(1, 6):
+        opt.step(w, [lam * w[0]])
+        assert_allclose(path.points[k], w[0], rtol=0, atol=0)  # the same operations
+    assert path.points.shape == (6, 2) and not path.diverged
+
+
+def test_minimize_keeps_momentum_as_the_default_and_refuses_unknown_optimizers():
+    f, g = (lambda w: float(w @ w)), (lambda w: 2 * w)
+    a = minimize(f, g, [1.0, -2.0], 0.1, 5, momentum=0.5)
+    b = minimize(f, g, [1.0, -2.0], 0.1, 5, momentum=0.5, optimizer="momentum")
+    assert_allclose(a.points, b.points, rtol=0, atol=0)
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        minimize(f, g, [1.0], 0.1, 3, optimizer="sgd")
+    with pytest.raises(ValueError, match="momentum applies to optimizer='momentum' only"):
+        minimize(f, g, [1.0], 0.1, 3, momentum=0.9, optimizer="adam")
+
+
+def test_adam_does_not_diverge_where_gradient_descent_does():
+    # its steps are at most about lr per coordinate, whatever the curvature: no 2 / lambda threshold
+    f, g = (lambda w: 50.0 * float(w @ w)), (lambda w: 100.0 * w)
+    assert minimize(f, g, [1.0, -1.0], 0.05, 200).diverged  # 0.05 > 2 / 100
+    path = minimize(f, g, [1.0, -1.0], 0.05, 200, optimizer="adam")
+    assert not path.diverged and np.abs(path.points).max() <= 1.0 + 1e-12

@@ -1,10 +1,15 @@
-"""Chapter 5, Gradient descent: directional derivatives, the iteration on a quadratic, minibatches, momentum.
+"""Chapter 5, Gradient descent: directional derivatives, the iteration on a quadratic, minibatches, momentum,
+RMSProp and Adam.
 
 Every entry here is a polynomial or rational identity (or, for the neuron, the
 chain rule through a sigmoid), and every one is checked at 200 seeded points.
 SymPy proves all of them too; entries with ``prove=False`` are those whose
 proof takes 0.5 to 1.5 s (measured), which a chapter that must run in a few
 seconds cannot afford. Set ``prove=True`` to have SymPy prove them as well.
+The chains about running means (``_Stationary``: Adam's bias correction) are
+checked numerically at t = 1, 2 and 4 steps; SymPy also proved every link at
+those t (2 s per chain, measured), and the chapter sums the geometric series
+for every t symbolically.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from itertools import combinations
 import numpy as np
 import sympy as sp
 
-from ._core import SIGMA_DEF, SIGMA_Z_DEF, Chain, Derivation, Step, register, sigma, unevaluated_sum as _sum
+from ._core import (N_POINTS, RTOL, SIGMA_DEF, SIGMA_Z_DEF, Chain, Derivation, Step, _draw, _seed, register,
+                    sigma, unevaluated_sum as _sum)
 from ._definition import Definition
 from .. import losses, optim
 
@@ -294,3 +300,246 @@ register(Derivation(
     sp.Matrix([sp.Mul(_sum(sigma(_z), -y), x, evaluate=False), _sum(sigma(_z), -y)]),
     definitions={sigma: SIGMA_Z_DEF}, domain={wn: (-3.0, 3.0), b: (-3.0, 3.0), x: (-3.0, 3.0), y: (0.0, 1.0)},
     prove=False))  # proof: 0.9 s
+
+# --- RMSProp and Adam ---------------------------------------------------------------------------
+# One coordinate at a time: both rules act on each coordinate separately (elementwise squares, roots and
+# quotients), so a scalar entry states them exactly, and is checked against the optimizers on 1-vectors.
+
+_wt1, _wn1 = sp.Symbol("w_t", **_R), sp.Symbol("w_{t+1}", **_R)
+_gt, _st, _snext = sp.Symbol("g_t", **_R), sp.Symbol("s_t", nonnegative=True), sp.Symbol("s_{t+1}", nonnegative=True)
+rho, eps = sp.Symbol(r"\rho", nonnegative=True), sp.Symbol(r"\epsilon", positive=True)
+
+
+def _rmsprop_step(w, s, g, eta, rho, eps):
+    w = np.array([w])
+    opt = optim.RMSProp(eta, decay=rho, eps=eps)
+    opt.square_avg = [np.array([s])]
+    opt.step([w], [np.array([g])])
+    return w[0]
+
+
+register(Definition(
+    "gd.rmsprop", 5,
+    r"RMSProp, in each coordinate: the step is the gradient divided by the root of $s$, a running mean of "
+    r"the squared gradient that forgets by the factor $\rho$ per step",
+    _wn1, _sum(_wt1, -sp.Mul(eta, _gt, sp.Pow(_sum(sp.sqrt(_snext), eps), -1), evaluate=False)),
+    definitions={_snext: _sum(sp.Mul(rho, _st, evaluate=False), sp.Mul(_sum(1, -rho), _gt**2, evaluate=False))},
+    code=_rmsprop_step, code_name="mathcore.optim.RMSProp.step",
+    arguments={_wt1: "w", _st: "s", _gt: "g", eta: "eta", rho: "rho", eps: "eps"},
+    domain={eta: (0.001, 1.0), rho: (0.0, 0.999), eps: (1e-8, 1e-3), _st: (0.0, 4.0)},
+    assumptions=r"$0 \le \rho < 1$, $\epsilon > 0$, $s_0 = 0$"))
+
+beta1, beta2 = sp.Symbol(r"\beta_1", nonnegative=True), sp.Symbol(r"\beta_2", nonnegative=True)
+_tn = sp.Symbol("t", integer=True, positive=True)
+_w_prev, _w_now = sp.Symbol("w_{t-1}", **_R), sp.Symbol("w_t", **_R)
+_m_prev, _m_now, _m_hat = sp.Symbol("m_{t-1}", **_R), sp.Symbol("m_t", **_R), sp.Symbol(r"\hat m_t", **_R)
+_v_prev, _v_now, _v_hat = (sp.Symbol("v_{t-1}", nonnegative=True), sp.Symbol("v_t", nonnegative=True),
+                           sp.Symbol(r"\hat v_t", nonnegative=True))
+
+
+def _adam_step(w, m, v, g, t, eta, beta1, beta2, eps):
+    w = np.array([w])
+    opt = optim.Adam(eta, beta1=beta1, beta2=beta2, eps=eps)
+    opt.m, opt.v, opt.t = [np.array([m])], [np.array([v])], int(round(t)) - 1  # the state after step t - 1
+    opt.step([w], [np.array([g])])
+    return w[0]
+
+
+def _corrected(x, b):
+    return sp.Mul(x, sp.Pow(_sum(1, -b**_tn), -1), evaluate=False)
+
+
+register(Definition(
+    "gd.adam", 5,
+    r"Adam, in each coordinate at step $t = 1, 2, \ldots$: a running mean $m$ of the gradient (momentum) "
+    r"divided by the root of a running mean $v$ of its square (RMSProp), both corrected for starting at 0",
+    _w_now, _sum(_w_prev, -sp.Mul(eta, _m_hat, sp.Pow(_sum(sp.sqrt(_v_hat), eps), -1), evaluate=False)),
+    definitions={_m_hat: _corrected(_m_now, beta1), _v_hat: _corrected(_v_now, beta2),
+                 _m_now: _sum(sp.Mul(beta1, _m_prev, evaluate=False), sp.Mul(_sum(1, -beta1), _gt, evaluate=False)),
+                 _v_now: _sum(sp.Mul(beta2, _v_prev, evaluate=False), sp.Mul(_sum(1, -beta2), _gt**2, evaluate=False))},
+    code=_adam_step, code_name="mathcore.optim.Adam.step",
+    arguments={_w_prev: "w", _m_prev: "m", _v_prev: "v", _gt: "g", _tn: "t", eta: "eta", beta1: "beta1",
+               beta2: "beta2", eps: "eps"},
+    domain={eta: (0.001, 1.0), beta1: (0.0, 0.99), beta2: (0.9, 0.9999), eps: (1e-8, 1e-3), _v_prev: (0.0, 4.0),
+            _tn: range(1, 60)},
+    assumptions=r"$0 \le \beta_1, \beta_2 < 1$, $\epsilon > 0$, $m_0 = v_0 = 0$"))
+
+
+_RANDOM = "g"  # the gradients g_1, g_2, ... and g are the random quantities of the entries below
+
+
+class _Expect(sp.Function):
+    """The expectation E[X], typeset with square brackets.
+
+    SymPy cannot take the expectation of an unspecified random gradient, so when an entry is checked
+    (``doit``), it is taken in a model: every gradient g_1, ..., g_t and g is c + d or c - d with probability
+    1/2, independently. That is a stationary gradient (each has mean c and second moment c^2 + d^2 whatever
+    its step), checked at random c and d: a step that used anything beyond linearity and stationarity
+    (independence, say, or a particular distribution) would fail at some point.
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        # A sum over k written out puts E[g_1], E[g_2], ... in its terms: the g_k of a check, taken at once
+        if any(_is_checked_gradient(s) and s.name != _RANDOM for s in x.free_symbols) and not x.atoms(_Grad, sp.Sum):
+            return _model_expectation(x)
+        return None
+
+    def doit(self, **hints):
+        x = self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0]
+        if x.atoms(_Grad, sp.Sum):  # g_k of a symbolic k: wait until the sum over k is written out
+            return self.func(x)
+        return _model_expectation(x)
+
+    def _latex(self, printer, exp=None):
+        out = rf"\mathbb{{E}}\left[{printer._print(self.args[0])}\right]"
+        return out if exp is None else rf"\left({out}\right)^{{{exp}}}"
+
+
+def _is_checked_gradient(s) -> bool:
+    return s.name == _RANDOM or (s.name.startswith(_RANDOM + "_") and s.name[2:].isdigit())
+
+
+def _model_expectation(x):
+    """E[x] in the model of :class:`_Expect`: the mean over every choice of signs of the gradients in ``x``."""
+    randoms = sorted((s for s in x.free_symbols if _is_checked_gradient(s)), key=lambda s: s.name)
+    total = sp.Integer(0)
+    for signs in np.ndindex(*(2,) * len(randoms)):
+        total += x.xreplace({r: _mean_g + (1 - 2 * s) * _spread_g for r, s in zip(randoms, signs)})
+    return sp.expand(total / 2 ** len(randoms))  # a polynomial in c and d: far shorter to lambdify
+
+
+class _Grad(sp.Function):
+    """The gradient g_k at step k, typeset g_k; at a whole number k it is the plain symbol g_k a check samples."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, k):
+        if k.is_Integer:
+            return sp.Symbol(f"{_RANDOM}_{k}", real=True)
+        return None
+
+    def _latex(self, printer, exp=None):
+        out = f"{_RANDOM}_{{{printer._print(self.args[0])}}}"
+        return out if exp is None else f"{out}^{{{exp}}}"
+
+
+_g_any = sp.Symbol(_RANDOM, real=True)  # the gradient at any one step, whose mean every g_k shares
+_mean_g, _spread_g = sp.Symbol("c", real=True), sp.Symbol("d", real=True)
+_k, _j = sp.Symbol("k", integer=True, positive=True), sp.Symbol("j", integer=True, nonnegative=True)
+#: The number of steps t at which a plain Chain checks the entries below (in a test that plants a mistake);
+#: _Stationary checks each of its sizes.
+_T_CHECKED = 4
+
+
+class _Stationary(Chain):
+    """A chain about the running means over the first ``t`` steps, checked for each ``t`` in ``sizes``.
+
+    ``t`` counts steps, a whole number, which :class:`Derivation` cannot sample: its definition (``t`` ->
+    a size) is set to each size in turn, the sums expanded, and every step evaluated at the same 200
+    seeded points at once, so a wrong step fails by its number, its rule and the point, as in any chain.
+    The definition of ``t`` is not shown in the where-line: the title says which sizes were checked.
+    """
+
+    def __init__(self, *args, sizes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sizes = tuple(sizes)
+
+    @property
+    def where(self) -> list[str]:
+        return [w for w in super().where if not w.startswith(f"{sp.latex(_tn)} = ")]
+
+    def verify(self) -> bool:
+        self.status = "not verified yet"
+        for size in self.sizes:
+            exprs = []
+            for step in self.steps:  # the definitions substituted, then doit, as Derivation.expanded does
+                e = step.expr
+                for name, definition in {**self.definitions, _tn: size}.items():
+                    e = e.subs(name, definition)
+                exprs.append(e.doit())
+            symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda s: s.name)
+            rng = np.random.default_rng(_seed(f"{self.label}@t={size}"))
+            points = {s: np.array([_draw(rng, self.domain.get(s, (-4.0, 4.0))) for _ in range(N_POINTS)])
+                      for s in symbols}
+            evaluate = sp.lambdify(symbols, exprs, modules=["numpy"])
+            with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+                values = [np.broadcast_to(np.asarray(v, dtype=np.float64), (N_POINTS,))
+                          for v in evaluate(*[points[s] for s in symbols])]
+            for k in range(1, len(exprs)):
+                bad = ~np.isclose(values[k - 1], values[k], rtol=RTOL, atol=RTOL)
+                if bad.any():
+                    i = int(np.argmax(bad))
+                    shown = ", ".join(f"{s} = {points[s][i]:.6g}" for s in symbols)
+                    raise AssertionError(f"{self.label}: step {k} ({self.steps[k].reason}) does not follow from "
+                                         f"step {k - 1}: the sides differ at t = {size}, {shown}: "
+                                         f"{values[k - 1][i]} and {values[k][i]}")
+        self.status = f"checked numerically step by step, all {len(self.steps) - 1} steps, at {N_POINTS} points"
+        return True
+
+
+def _ema_sum(b, g, upper, power_shift=0):
+    """(1 - b) sum_{k=1}^{upper} b^(upper - k + power_shift) g_k, the unrolled running mean, as typeset."""
+    power = _sum(_tn, -_k) if upper == _tn or power_shift else _sum(_tn, -1, -_k)
+    return sp.Mul(_sum(1, -b), sp.Sum(sp.Mul(sp.Pow(b, power, evaluate=False), g, evaluate=False),
+                                      (_k, 1, upper)), evaluate=False)
+
+
+_T_MINUS_1 = _sum(_tn, -1)  # t - 1, written in that order
+
+
+_EMA_DOMAIN = {beta1: (0.05, 0.95), beta2: (0.05, 0.95), _mean_g: (-3.0, 3.0), _spread_g: (0.0, 3.0)}
+_SIZES = (1, 2, 4)
+
+register(_Stationary(
+    "gd.ema-unrolled", 5,
+    r"the running mean $m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t$ from $m_0 = 0$, unrolled: a weighted sum of "
+    r"all the gradients so far, the weights $(1 - \beta_1)\beta_1^{t-k}$ falling geometrically with age. By "
+    r"induction on $t$: if the formula holds for $t - 1$ it holds for $t$ (at $t = 1$ the sum for $t - 1$ "
+    r"is empty, $m_0 = 0$). Checked at $t = 1, 2, 4$, where the sums can be written out",
+    [Step(_sum(sp.Mul(beta1, _m_prev, evaluate=False), sp.Mul(_sum(1, -beta1), _Grad(_tn), evaluate=False))),
+     Step(_sum(sp.Mul(beta1, _ema_sum(beta1, _Grad(_k), _T_MINUS_1), evaluate=False),
+               sp.Mul(_sum(1, -beta1), _Grad(_tn), evaluate=False)),
+          "the formula for mₜ₋₁, the induction hypothesis"),
+     Step(_sum(_ema_sum(beta1, _Grad(_k), _T_MINUS_1, power_shift=1),
+               sp.Mul(_sum(1, -beta1), sp.Pow(beta1, 0, evaluate=False), _Grad(_tn), evaluate=False)),
+          "move β₁ into the sum, β₁ · β₁ᵗ⁻¹⁻ᵏ = β₁ᵗ⁻ᵏ, and write 1 = β₁⁰"),
+     Step(_ema_sum(beta1, _Grad(_k), _tn), "the last term is the term k = t of the sum")],
+    definitions={_m_prev: _ema_sum(beta1, _Grad(_k), _T_MINUS_1), _tn: _T_CHECKED}, domain=_EMA_DOMAIN, sizes=_SIZES,
+    prove=False))
+
+
+def _bias_chain(label, b, mean, hat, g_k, g, what, names, stationary):
+    def before(*factors):  # 1/(1 - b^t) times the factors, the fraction kept in front as written
+        return sp.Mul(sp.Pow(_sum(1, -b**_tn), -1, evaluate=False), *factors, evaluate=False)
+    g_mean = _Expect(g)
+    return _Stationary(
+        label, 5,
+        rf"if the {what} has the same expectation at every step (a stationary gradient), the corrected running "
+        rf"mean ${sp.latex(hat)}$ is unbiased at every step $t$: dividing by $1 - {sp.latex(b)}^t$ undoes the pull "
+        rf"towards the starting value 0. Checked at $t = 1, 2, 4$, with each gradient $c \pm d$ with probability "
+        rf"one half, independently, for random $c$ and $d$ (a stationary gradient SymPy can take expectations of)",
+        [Step(_Expect(hat)),
+         Step(before(_Expect(mean)), "{} = {} / (1 − {}ᵗ), and a constant factor comes out of an "
+                                     "expectation".format(*names)),
+         Step(before(_Expect(_ema_sum(b, g_k, _tn))), "unroll the running mean (the identity above)"),
+         Step(before(_ema_sum(b, _Expect(g_k), _tn)), "linearity of expectation"),
+         Step(before(_ema_sum(b, g_mean, _tn)), stationary),
+         Step(before(_sum(1, -b), g_mean, sp.Sum(sp.Pow(b, _j), (_j, 0, _T_MINUS_1))),
+              "take the expectation out of the sum and count j = t − k from 0 to t − 1"),
+         Step(before(_sum(1, -b), g_mean, sp.Mul(_sum(1, -b**_tn), sp.Pow(_sum(1, -b), -1), evaluate=False)),
+              "the geometric sum 1 + r + … + rᵗ⁻¹ = (1 − rᵗ)/(1 − r)"),
+         Step(g_mean, "cancel")],
+        definitions={hat: sp.Mul(mean, sp.Pow(_sum(1, -b**_tn), -1), evaluate=False), mean: _ema_sum(b, g_k, _tn),
+                     _tn: _T_CHECKED},
+        domain=_EMA_DOMAIN, sizes=_SIZES, assumptions=rf"$0 < {sp.latex(b)} < 1$ and $t \ge 1$",
+        prove=False)  # _Stationary checks numerically; see the module docstring
+
+
+register(_bias_chain("gd.adam-bias-m", beta1, _m_now, _m_hat, _Grad(_k), _g_any, "gradient $g_k$",
+                     ("m̂ₜ", "mₜ", "β₁"), "stationary: every gₖ has the expectation of g"))
+register(_bias_chain("gd.adam-bias-v", beta2, _v_now, _v_hat, _Grad(_k) ** 2, _g_any**2, "squared gradient $g_k^2$",
+                     ("v̂ₜ", "vₜ", "β₂"), "stationary: every gₖ² has the expectation of g²"))

@@ -77,3 +77,58 @@ def _step_decay(fn):
             return False, ("the rate must stay constant for `every` steps and then be multiplied by `drop`: "
                            "the exponent is a whole number of periods (floor division).")
     return True, ""
+
+
+#: The first-steps exercise: one coordinate with gradient 0.02, learning rate 0.01, RMSProp's decay 0.9.
+FIRST_STEPS = dict(g=0.02, lr=0.01, decay=0.9, within=0.01)
+
+
+def _first_steps_answer() -> tuple[float, float, int]:
+    s = FIRST_STEPS
+    rms = optim.RMSProp(s["lr"], decay=s["decay"])
+    w = [np.zeros(1)]
+    rms.step(w, [np.array([s["g"]])])
+    adam, v = optim.Adam(s["lr"]), [np.zeros(1)]
+    adam.step(v, [np.array([s["g"]])])
+    # with a constant gradient s_t = (1 - decay^t) g^2: the step is lr / sqrt(1 - decay^t), within 1% from
+    t = 1
+    while 1 / np.sqrt(1 - s["decay"] ** t) > 1 + s["within"]:
+        t += 1
+    return float(-w[0][0]), float(-v[0][0]), t
+
+
+@register("gd.adaptive-first-steps", right=_first_steps_answer(), wrong=(0.01, 0.01, 38))
+def _first_steps(rms_step, adam_step, t):
+    rms_step, adam_step = number(rms_step, "rms_step"), number(adam_step, "adam_step")
+    t = number(t, "t")
+    want_rms, want_adam, want_t = _first_steps_answer()
+    # eps = 1e-8 changes the steps by 5e-7 of their size: 1e-5 accepts them written as eta / sqrt(1 - rho) and eta
+    if not within(rms_step, want_rms, 1e-5):
+        if within(rms_step, FIRST_STEPS["lr"], 1e-5):
+            return False, ("RMSProp has no bias correction: after one step s is (1 - rho) g^2, not g^2. "
+                           "Divide by its root.")
+        return False, "after one step s = (1 - rho) g^2 from s = 0; the step is eta g / sqrt(s)."
+    if not within(adam_step, want_adam, 1e-5):
+        return False, ("work out m-hat and v-hat after one step: the corrections divide by 1 - beta1 and "
+                       "1 - beta2.")
+    if t != want_t:
+        return False, ("with a constant gradient s_t = (1 - rho^t) g^2; find the first whole t at which "
+                       "1 / sqrt(1 - rho^t) is at most 1.01.")
+    return True, ""
+
+
+#: The RMSProp-cycle problem: C(w) = lambda w^2 / 2 with lambda = 10 and learning rate 0.05.
+CYCLE = dict(curvature=10.0, lr=0.05)
+
+
+@register("gd.rmsprop-cycle", right=(0.025, 0.003125), wrong=(0.05, 0.0125))
+def _rmsprop_cycle(a, cost):
+    a, cost = number(a, "a"), number(cost, "cost")
+    want = CYCLE["lr"] / 2  # each step has length eta, and it takes a to -a
+    if not within(abs(a), want, 1e-3):  # the eps of 1e-8 shifts the cycle by 1e-7 of its size
+        if within(abs(a), CYCLE["lr"], 1e-3):
+            return False, "a step of length eta takes a to a - eta, and in the cycle that lands on -a."
+        return False, "once s has settled, how long is each step? Then ask what takes a to -a."
+    if not within(cost, CYCLE["curvature"] * want**2 / 2, 1e-3):
+        return False, "the cost at either point of the cycle is C(a) = lambda a^2 / 2."
+    return True, ""
