@@ -18,11 +18,12 @@ PYTEST_ARGS ?=
 # The venv's tools first on PATH (the notebooks' kernel, jupyter-book's subprocesses).
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: help venv grading-venv lock book book-nosolutions student test execute execute-check bench bench-quick clean distclean
+.PHONY: help venv grading-venv lock book archive book-nosolutions student test execute execute-check bench bench-quick clean distclean
 
 help:
 	@echo "make book           build the HTML book into _build/html (MATHCORE_STATIC=1)"
 	@echo "make test           run every test (pytest -n $(WORKERS), nbval, build and browser tests)"
+	@echo "make archive        the HTML book as one zip to read offline: _build/mathcore-book-html.zip"
 	@echo "make book-nosolutions  the edition without solutions into _build/nosolutions/_build/html"
 	@echo "make student        student notebooks (solutions removed) into _build/student"
 	@echo "make execute        re-execute book/*.ipynb in place with normalised metadata"
@@ -80,6 +81,10 @@ lock: $(STAMP)
 book: $(STAMP)
 	$(RUN) MATHCORE_STATIC=1 $(BIN)/jupyter-book build . -n -W --keep-going --all
 	@echo "Open _build/html/index.html"
+
+# The built book as one zip (fixed order and timestamps: the same build, the same bytes).
+archive: book
+	$(BIN)/python tools/archive.py _build/html _build/mathcore-book-html.zip
 
 book-nosolutions: $(STAMP)
 	$(RUN) $(BIN)/python tools/build_edition.py --out _build/nosolutions

@@ -206,13 +206,10 @@ def _visible_images(output) -> list[str]:
         .map(img => img.getAttribute('src'))""")
 
 
-def test_sliders_move_their_figures(loaded):
-    """Each slider of a static twin, moved one step, changes the figure beside it."""
-    page = loaded.page
+def _move_every_slider(loaded) -> int:
+    """Move each slider of each static twin one step; fail if its figure stays the same. Returns the count."""
+    page, moved = loaded.page, 0
     outputs = page.locator("article .cell_output:has(.widget-slider)")
-    loaded.report["sliders_moved"] = 0
-    if outputs.count() == 0:
-        pytest.skip(f"{loaded.docname} has no sliders")
     for i in range(outputs.count()):
         output = outputs.nth(i)
         handles = output.locator(".widget-slider .noUi-handle")
@@ -225,8 +222,16 @@ def test_sliders_move_their_figures(loaded):
             page.wait_for_timeout(200)
             after = _visible_images(output)
             assert after != before, f"{loaded.docname}: moving slider {j} of output {i} left the figure unchanged"
-            loaded.report["sliders_moved"] += 1
+            moved += 1
             loaded.screenshot(f"__output{i}-slider{j}-moved", element=output)
+    return moved
+
+
+def test_sliders_move_their_figures(loaded):
+    """Each slider of a static twin, moved one step, changes the figure beside it."""
+    loaded.report["sliders_moved"] = _move_every_slider(loaded)
+    if not loaded.report["sliders_moved"]:
+        pytest.skip(f"{loaded.docname} has no sliders")
     assert loaded.errors == [], f"{loaded.docname}: {loaded.errors}"
 
 
@@ -308,3 +313,51 @@ def test_search_finds_the_chapter(docname, browser, site, built_book):
     finally:
         loaded.close()
     assert any(docname in (link or "") for link in links), f"searching {words[-1]!r} did not find {docname}: {links}"
+
+
+# ---------------------------------------------------------------- from disk
+CHAPTER_PAGES = [d for d in toc_files() if re.fullmatch(r"book/\d\d_\w+", d)]
+
+
+@pytest.fixture(scope="session")
+def unpacked(built_book, tmp_path_factory) -> str:
+    """The offline archive of the build (tools/archive.py, `make archive`), unzipped: its file:// URL."""
+    import zipfile
+
+    from archive import TOP, archive, files_of
+
+    folder = tmp_path_factory.mktemp("offline")
+    first, second = archive(built_book.html, folder / "a.zip"), archive(built_book.html, folder / "b.zip")
+    assert first.read_bytes() == second.read_bytes(), "the same build gave two different archives"
+    with zipfile.ZipFile(first) as zf:
+        names = zf.namelist()
+        zf.extractall(folder)
+    assert names == [f"{TOP}/{p.relative_to(built_book.html).as_posix()}" for p in files_of(built_book.html)]
+    assert f"{TOP}/index.html" in names and not any("/.doctrees/" in n or n.endswith(".buildinfo") for n in names)
+    return (folder / TOP).as_uri()
+
+
+@pytest.mark.parametrize("docname", CHAPTER_PAGES)
+def test_a_chapter_opened_from_disk_typesets_and_its_sliders_move(docname, browser, unpacked):
+    """file://, as a reader who unzipped the offline archive: no server, no network."""
+    loaded = LoadedPage(browser, unpacked, docname)
+    try:
+        assert loaded.blocked == [], f"{docname} from disk: requests that left the book: {loaded.blocked}"
+        assert loaded.math["math"] > 0 and loaded.math["containers"] >= loaded.math["math"], loaded.math
+        assert loaded.math["errors"] == 0, loaded.math
+        assert _move_every_slider(loaded) > 0, f"{docname}: no slider moved from disk"
+        assert loaded.errors == [], f"{docname} from disk: {loaded.errors}"
+    finally:
+        loaded.close()
+
+
+def test_search_works_from_disk(browser, unpacked):
+    loaded = LoadedPage(browser, unpacked, "search")
+    try:
+        loaded.page.goto(f"{unpacked}/search.html?q=backpropagation", wait_until="load")
+        loaded.page.wait_for_function("() => document.querySelectorAll('#search-results a').length > 0")
+        links = loaded.page.evaluate(SEARCH_RESULTS)
+        assert loaded.errors == [], loaded.errors
+    finally:
+        loaded.close()
+    assert any("06_backprop" in (link or "") for link in links), links
