@@ -219,7 +219,7 @@ def _close(rtol: float, atol: float, reference):
 
 def _hidden_tests() -> dict[str, HiddenTest]:
     from . import activations, layers, losses, neuron, optim
-    from .exercises import ch6_backprop, ch7_regularization
+    from .exercises import ch2_layers, ch6_backprop, ch7_regularization
 
     def vectorised(rng):
         return [(rng.normal(size=(n, d)), rng.normal(size=d), float(rng.normal()))
@@ -305,6 +305,12 @@ def _hidden_tests() -> dict[str, HiddenTest]:
             calls.append((rng.normal(size=(n, K)), P))
         return calls
 
+    def sawtooth(rng):  # depths up to 9: a shallow network would need 2^9 units
+        return [(int(k),) for k in rng.integers(1, 10, _HIDDEN_CALLS)]
+
+    def judge_sawtooth(args, got):
+        return ch2_layers._sawtooth_verdict(args[0], got) is None
+
     fused = losses.LOSSES["sigmoid_binary_cross_entropy"]
     return {
         "neurons.vectorised": HiddenTest(vectorised, _close(0.0, 0.0, lambda X, w, b: neuron.neuron(X, w, b, "step"))),
@@ -317,6 +323,7 @@ def _hidden_tests() -> dict[str, HiddenTest]:
         "regularization.soft-threshold": HiddenTest(soft, _close(1e-9, 1e-12, ch7_regularization._soft)),
         "capstone.accuracy": HiddenTest(accuracy, judge_accuracy),
         "backprop.softmax-backward": HiddenTest(softmax_backward, _close(1e-9, 1e-12, ch6_backprop._softmax_backward)),
+        "layers.sawtooth": HiddenTest(sawtooth, judge_sawtooth),
     }
 
 

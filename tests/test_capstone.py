@@ -10,6 +10,8 @@ some ten million times float64's rounding (1.1e-16), and every run must still pa
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import re
 from pathlib import Path
 
@@ -56,3 +58,47 @@ def test_capstone_accuracy_survives_perturbed_weights(perturbation):
                     batch_size=s["BATCH"], l2=s["LAMBDA"], seed=0)
     accuracy = metrics.accuracy(split.y_test, model.predict(split.X_test))
     assert accuracy >= 0.97, f"perturbation {perturbation}: {accuracy:.4f}"
+
+
+def _solution_code_block(label: str) -> str:
+    """The Python block shown (not run) in the solution of exercise ``label``."""
+    nb = nbformat.read(CHAPTER, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    start = text.index("{solution-start} " + label)
+    end = text.index("{solution-end}", start)
+    blocks = re.findall(r"```python\n(.*?)```", text[start:end], flags=re.DOTALL)
+    assert len(blocks) == 1, f"{label}: expected one python block in the solution, found {len(blocks)}"
+    return blocks[0]
+
+
+def _grid_epochs() -> int:
+    nb = nbformat.read(CHAPTER, as_version=4)
+    for line in (line for c in nb.cells if c.cell_type == "code" for line in c.source.splitlines()):
+        m = re.match(r"^LRS, PENALTIES, GRID_EPOCHS = (.+)$", line)
+        if m:
+            return ast.literal_eval(m.group(1))[2]
+    raise AssertionError(f"GRID_EPOCHS not found in {CHAPTER.name}")
+
+
+def test_the_paired_comparison_finds_what_its_solution_says():
+    # The problem ex-capstone-paired shows a comparison of two settings over five seeds as code that the
+    # chapter does not run (it would add a second to a chapter that must run in under ten): run it here,
+    # and check each statement the solution makes about its result.
+    s = chapter_settings()
+    split = data.digits(test_size=0.25, seed=0)
+    X_fit, X_val, y_fit, y_val = data.stratified_split(split.X_train, split.y_train, test_size=0.2, seed=0)
+    namespace = {"np": np, "MLP": MLP, "optim": optim, "X_fit": X_fit, "y_fit": y_fit, "X_val": X_val,
+                 "y_val": y_val, "GRID_EPOCHS": _grid_epochs(), **s}
+    with threadpool_limits(limits=1, user_api="blas"), contextlib.redirect_stdout(io.StringIO()):
+        exec(_solution_code_block("ex-capstone-paired"), namespace)
+    right = namespace["right"]
+    kept, best, m = (s["ETA"], s["LAMBDA"]), (0.01, 1e-2), y_val.size
+    accuracy = {key: [right[key + (seed,)].mean() for seed in range(5)] for key in (kept, best)}
+    # seed 0 is the grid's run: the two settings were one validation image apart there, 99.3% against 98.9%
+    assert round(100 * accuracy[best][0], 1) == 99.3 and round((accuracy[best][0] - accuracy[kept][0]) * m) == 1
+    # "each setting's validation accuracy spans more than a percentage point"
+    assert all(max(a) - min(a) > 0.01 for a in accuracy.values())
+    # "averaged over the seeds, the two settings are less than one image apart"
+    assert abs(np.mean(accuracy[best]) - np.mean(accuracy[kept])) < 1 / m
+    # "the grid's 99.3% is the best of its setting's five runs"
+    assert accuracy[best][0] == max(accuracy[best])

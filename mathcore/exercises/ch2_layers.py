@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import layers
@@ -110,4 +112,73 @@ def _forward(fn):
         if not np.allclose(got, want, rtol=1e-10, atol=1e-12):
             return False, (f"some outputs differ for sizes {sizes}: each layer computes A @ W.T + b, then ReLU, "
                            "except the last layer, which has no activation.")
+    return True, ""
+
+
+@register("layers.symmetry", right=(720, 184320), wrong=(720, 1440))
+def _symmetry(n_relu, n_tanh):
+    n_relu = _as_int(n_relu, "n_relu")
+    n_tanh = _as_int(n_tanh, "n_tanh")
+    want_relu = math.factorial(5) * math.factorial(3)  # each hidden layer's units reordered on their own
+    want_tanh = want_relu * 2 ** (5 + 3)  # and each hidden unit's sign flipped, or not, on its own
+    if n_relu == want_relu and n_tanh == want_tanh:
+        return True, ""
+    if n_relu == math.factorial(4) * want_relu * math.factorial(2):
+        return False, ("n_relu is off: the input and output units cannot be reordered, because the inputs come in "
+                       "a given order and each output has its own meaning.")
+    if n_relu != want_relu:
+        return False, ("n_relu is off: count the orders of each hidden layer's units, and combine the layers: "
+                       "a reordering of one layer goes with any reordering of the other.")
+    return False, ("n_tanh is off: every hidden unit can flip its sign or not, independently of all the others "
+                   "and of the reordering.")
+
+
+def _tent_power(x: np.ndarray, k: int) -> np.ndarray:
+    """T applied k times, T(x) = min(2x, 2 - 2x), the tent map of [0, 1]."""
+    for _ in range(k):
+        x = np.minimum(2.0 * x, 2.0 - 2.0 * x)
+    return x
+
+
+def _sawtooth_verdict(k: int, params) -> str | None:
+    """Why ``params`` is not a network of k hidden layers of 2 ReLU units computing T^k on [0, 1], or None."""
+    if not isinstance(params, (list, tuple)) or len(params) != 2 * k + 2:
+        return (f"for k = {k} the list holds 2k + 2 = {2 * k + 2} arrays, a weight matrix and a bias for each of the "
+                f"k hidden layers and for the output layer")
+    widths = [np.shape(W)[0] if np.ndim(W) == 2 else None for W in params[0::2]]
+    if widths != [2] * k + [1]:
+        return (f"for k = {k} the weight matrices should have 2, ..., 2 rows and then 1 (two units in every hidden "
+                f"layer, one output); yours have {widths}")
+    x = np.concatenate([np.arange(2 ** (k + 3) + 1) / 2 ** (k + 3),  # every knot of T^k, and points between
+                        np.random.default_rng(k).uniform(0.0, 1.0, 200)])  # (2^(k+3) + 201,)
+    out = layers.forward(x[:, None], list(params), ["relu"] * k + ["identity"]).output[:, 0]
+    want = _tent_power(x, k)
+    bad = np.flatnonzero(~np.isclose(out, want, rtol=0.0, atol=1e-9))
+    if bad.size:
+        i = bad[0]
+        return (f"for k = {k} the network is wrong at {bad.size} of {x.size} points of [0, 1], for example at "
+                f"x = {x[i]:.4f} it gives {out[i]:.4f} instead of {want[i]:.4f}. Check that each hidden layer "
+                "computes relu(u) and relu(u - 1/2) of the layer before's T(u)")
+    return None
+
+
+def _sawtooth_right(k):
+    params = [np.array([[1.0], [1.0]]), np.array([0.0, -0.5])]  # relu(x), relu(x - 1/2)
+    for _ in range(k - 1):  # from relu(u), relu(u - 1/2) to T(u) = 2 relu(u) - 4 relu(u - 1/2), fed on
+        params += [np.array([[2.0, -4.0], [2.0, -4.0]]), np.array([0.0, -0.5])]
+    return params + [np.array([[2.0, -4.0]]), np.array([0.0])]
+
+
+def _sawtooth_wrong(k):  # the bias -1/2 forgotten: each layer then computes relu(u) twice
+    return [np.zeros_like(p) if p.ndim == 1 else p for p in _sawtooth_right(k)]
+
+
+@register("layers.sawtooth", right=(_sawtooth_right,), wrong=(_sawtooth_wrong,))
+def _sawtooth(fn):
+    if not callable(fn):
+        raise TypeError(f"expected your function, got {type(fn).__name__}")
+    for k in (1, 2, 3, 5, 7):
+        reason = _sawtooth_verdict(k, fn(k))
+        if reason:
+            return False, reason + "."
     return True, ""

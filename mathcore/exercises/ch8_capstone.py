@@ -89,3 +89,63 @@ def _alpha(alpha):
     if within(alpha, 1e-3 / 64, 1e-12):
         return False, "scikit-learn divides alpha by the batch size: solve alpha / B = lambda for alpha."
     return False, "scikit-learn's penalty gradient is alpha / B times the weight; the book's is lambda times it."
+
+
+#: The paired comparison of the problem "paired": m validation images; A right and B wrong on N_A of them,
+#: B right and A wrong on N_B, the two agree on all the others.
+PAIRED_M, PAIRED_N_A, PAIRED_N_B = 269, 4, 1
+
+
+def _paired_difference(m: int, n_a: int, n_b: int) -> tuple[float, float]:
+    """Difference of two accuracies on the same m images, and its standard error, from the disagreements."""
+    d = (n_a - n_b) / m  # the mean of d_i = (A right) - (B right), each -1, 0 or 1
+    var = (n_a + n_b) / m - d**2  # the spread of the d_i (dividing by m)
+    return d, float(np.sqrt(var / m))
+
+
+@register("capstone.paired", right=_paired_difference(PAIRED_M, PAIRED_N_A, PAIRED_N_B),
+          wrong=(3 / 269, float(np.sqrt((266 / 269) * (3 / 269) / 269 + (263 / 269) * (6 / 269) / 269))))
+def _paired(difference, se):
+    difference, se = number(difference, "difference"), number(se, "se")
+    want_d, want_se = _paired_difference(PAIRED_M, PAIRED_N_A, PAIRED_N_B)
+    # dividing the spread by m - 1 instead of m changes the standard error by 0.2%, about 2e-5: both are right
+    ok_d, ok_se = within(difference, want_d, 5e-5), within(se, want_se, 5e-5)
+    if ok_d and ok_se:
+        return True, ""
+    if within(difference, 100 * want_d, 5e-3) or within(se, 100 * want_se, 5e-3):
+        return False, "give both as fractions, not in percent."
+    if not ok_d:
+        return False, ("the difference is off: the images both classify alike add the same to both accuracies; "
+                       "only the disagreements count.")
+    a, b = 266 / PAIRED_M, 263 / PAIRED_M  # the two accuracies of the exercise
+    if within(se, np.sqrt(a * (1 - a) / PAIRED_M + b * (1 - b) / PAIRED_M), 5e-5):
+        return False, ("that is the standard error of two independent samples. Here both were measured on the same "
+                       "images: take the standard error of the mean of d_i, which is -1, 0 or 1 per image.")
+    return False, ("se is off: the d_i are 1 on the images only A gets right, -1 on those only B gets right and 0 "
+                   "elsewhere; the standard error of their mean is their standard deviation over the square root "
+                   "of m.")
+
+
+#: The network of the chapter: 64 inputs, 64 ReLU units (He normal, variance 2 / 64), 10 outputs (Glorot uniform,
+#: variance 2 / (64 + 10)), and lambda = 1e-3: the expected penalty lambda / 2 * E sum W^2 at initialisation.
+INIT_PENALTY = 0.5e-3 * (64 * 64 * 2 / 64 + 10 * 64 * 2 / 74)
+
+
+@register("capstone.init-loss", right=(float(np.log(10)), INIT_PENALTY), wrong=(float(np.log(10)), 2 * INIT_PENALTY))
+def _init_loss(cross_entropy, penalty):
+    cross_entropy, penalty = number(cross_entropy, "cross_entropy"), number(penalty, "penalty")
+    ok_c, ok_p = within(cross_entropy, np.log(10), 0.005), within(penalty, INIT_PENALTY, 5e-4)
+    if ok_c and ok_p:
+        return True, ""
+    if not ok_c:
+        if within(cross_entropy, np.log10(10), 0.005) or within(cross_entropy, np.log2(10), 0.005):
+            return False, "cross_entropy is off: the cross-entropy uses the natural logarithm."
+        return False, ("cross_entropy is off: with equal logits the softmax gives every class the same probability; "
+                       "the cross-entropy is minus the log of the right class's probability.")
+    if within(penalty, 2 * INIT_PENALTY, 5e-4):
+        return False, "penalty is off: the penalty is lambda / 2 times the sum of squares, not lambda times it."
+    if within(penalty, 0.5e-3 * (128 + 10 * 64 * 2 / 64), 5e-4):
+        return False, ("penalty is off: the output layer is initialised by Glorot's rule, uniform on "
+                       "(-sqrt(6 / (n_in + n_out)), sqrt(6 / (n_in + n_out))), not by He's.")
+    return False, ("penalty is off: the expected square of a weight is its variance (its mean is 0); add "
+                   "variance times number of weights over both layers, then multiply by lambda / 2.")
