@@ -12,4 +12,4 @@ their columns say "not installed" and everything else still runs.
 """
 
 #: Sections in the order they run and are reported.
-SECTIONS = ("step", "digits", "scalar", "sliders", "chapters", "build")
+SECTIONS = ("step", "digits", "optimizers", "scalar", "sliders", "chapters", "build")

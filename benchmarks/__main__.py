@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     if "numpy" in sys.modules:  # pragma: no cover - only if imported as a library after NumPy
         print("warning: NumPy was imported before the thread counts were set", file=sys.stderr)
 
-    from . import digits, notebooks, report, scalar, step
+    from . import digits, notebooks, optimizers, report, scalar, step
     from ._common import ROOT, Config, machine
 
     if args.render:
@@ -77,7 +77,7 @@ def main(argv=None) -> int:
 
     results = {"machine": machine(config), "sections": {}, "errors": {}}
     print(report.machine_line(results["machine"]) + "\n", flush=True)
-    runners = {"step": step.run, "digits": digits.run, "scalar": scalar.run}
+    runners = {"step": step.run, "digits": digits.run, "optimizers": optimizers.run, "scalar": scalar.run}
     nb_results, nb_measured = None, None
     started = time.perf_counter()
     for name in chosen:

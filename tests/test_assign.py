@@ -32,7 +32,27 @@ def test_every_exercise_has_a_solution(path):
     solved = re.findall(r"\{solution(?:-start)?\} (\S+)", text)
     assert exercises, f"{path.name} has no exercises"
     assert sorted(exercises) == sorted(solved), f"{path.name}: exercises {exercises}, solutions {solved}"
-    assert len(exercises) >= 3
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_six_exercises_of_several_kinds_one_a_problem(path):
+    """At least six exercises a chapter, each with a kind and a difficulty, and at least one problem:
+    written ':::{exercise} Problem' with a kind that starts "problem:", and only then."""
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    for cell in nb.cells:
+        m = re.search(r"\{exercise\}([^\n]*)\n:label: (\S+)", cell.source) if cell.cell_type == "markdown" else None
+        if m:
+            meta = cell.metadata.get("exercise", {})
+            found.append((m.group(2), m.group(1).strip(), meta.get("kind", ""), meta.get("difficulty")))
+    assert len(found) >= 6, f"{path.name}: {len(found)} exercises"
+    for label, title, kind, difficulty in found:
+        assert difficulty in ("easy", "medium", "hard"), (label, difficulty)
+        assert kind, f"{label}: no kind"
+        assert (title == "Problem") == kind.startswith("problem:"), (label, title, kind)
+    assert any(kind.startswith("problem:") for _, _, kind, _ in found), f"{path.name}: no problem"
+    assert len({kind.removeprefix("problem: ").split(",")[0] for _, _, kind, _ in found}) >= 3, \
+        f"{path.name}: fewer than three kinds of exercise"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
