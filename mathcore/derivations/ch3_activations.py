@@ -434,10 +434,9 @@ def _uniform(k, r):
 _E_u, _Var_u = _expectation({1: _uniform(1, _R_DEF), 2: _uniform(2, _R_DEF)}, {}, [_wr])
 register(Chain(
     "init.glorot-variance", 3,
-    r"Glorot initialisation: the forward pass keeps the variance when $\operatorname{Var}(w) = 1/n_{\mathrm{in}}$, "
-    r"the backward pass when $\operatorname{Var}(w) = 1/n_{\mathrm{out}}$; both hold only if "
-    r"$n_{\mathrm{in}} = n_{\mathrm{out}}$, and the compromise is $w \sim \mathcal U(-r, r)$ with "
-    r"$r = \sqrt{6/(n_{\mathrm{in}} + n_{\mathrm{out}})}$, whose variance is one over the mean of the two fans",
+    r"Glorot's uniform form: $w \sim \mathcal U(-r, r)$ with $r = \sqrt{6/(n_{\mathrm{in}} + n_{\mathrm{out}})}$ "
+    r"has the compromise variance $2/(n_{\mathrm{in}} + n_{\mathrm{out}})$, one over the mean of the two fans, "
+    r"between the forward pass's $1/n_{\mathrm{in}}$ and the backward pass's $1/n_{\mathrm{out}}$",
     [Step(_Var_u(_wr)),
      Step(_uniform(2, _r), "w ~ U(−r, r) has density 1/(2r) on (−r, r) and mean 0, so Var(w) = E(w²)"),
      Step(sp.Mul(sp.Rational(1, 3), _r**2, evaluate=False), "integrate: w³/3 from −r to r is 2r³/3"),
