@@ -24,10 +24,12 @@ from typing import Sequence
 import numpy as np
 
 from . import activations, losses, regularization
-from ._validate import MAX_ELEMENTS, as_float_array, check_scalar, check_seed, lookup
+from ._validate import (MAX_ELEMENTS, as_float_array, check_scalar, check_seed, checked, instance_of, integer,
+                        lookup, one_of)
 from .layers import _backward, _forward
 
-__all__ = ["MLP", "OUTPUTS", "COMPATIBLE_LOSSES", "DEFAULT_LOSS", "HE_ACTIVATIONS"]
+__all__ = ["MLP", "OUTPUTS", "COMPATIBLE_LOSSES", "DEFAULT_LOSS", "HE_ACTIVATIONS", "INIT_SCHEMES",
+           "initial_weights"]
 
 OUTPUTS = ("identity", "sigmoid", "softmax")
 #: Losses that make sense for each output activation; the first is the default.
@@ -43,6 +45,35 @@ _FUSED = {("sigmoid", "binary_cross_entropy"): "sigmoid_binary_cross_entropy",
           ("softmax", "cross_entropy"): "softmax_cross_entropy"}
 #: Hidden activations that get He initialisation (zero for half their inputs); the rest get Glorot.
 HE_ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu")
+
+
+#: The initialisations :func:`initial_weights` draws from: He normal and Glorot uniform.
+INIT_SCHEMES = ("he", "glorot")
+
+
+@checked(n_in=integer(low=1, high=MAX_ELEMENTS), n_out=integer(low=1, high=MAX_ELEMENTS),
+         scheme=one_of(*INIT_SCHEMES),
+         rng=instance_of(np.random.Generator, what="a NumPy Generator (np.random.default_rng(seed))"))
+def initial_weights(n_in: int, n_out: int, scheme: str, rng: np.random.Generator) -> np.ndarray:
+    r"""The initial weights of a layer with ``n_in`` inputs and ``n_out`` units, as :class:`MLP` draws them.
+
+    ``"he"``: :math:`\mathcal N(0, 2/n_{in})`, which keeps the variance of the
+    pre-activations through a ReLU layer (He et al., 2015). ``"glorot"``:
+    :math:`\mathcal U(-r, r)` with :math:`r = \sqrt{6/(n_{in} + n_{out})}`, of variance
+    :math:`r^2/3 = 2/(n_{in} + n_{out})`, the compromise between the forward pass's
+    :math:`1/n_{in}` and the backward pass's :math:`1/n_{out}` (Glorot and Bengio, 2010).
+    Chapter 3 derives both variances (``init.he-variance``, ``init.glorot-variance``).
+
+    Shapes
+    ------
+    -> (n_out, n_in).
+    """
+    if n_in * n_out > MAX_ELEMENTS:
+        raise ValueError(f"n_in {n_in} times n_out {n_out} is more than {MAX_ELEMENTS} weights")
+    if scheme == "he":
+        return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))  # (n_out, n_in), variance 2/n_in
+    limit = np.sqrt(6.0 / (n_in + n_out))  # r, with r**2 / 3 = 2 / (n_in + n_out)
+    return rng.uniform(-limit, limit, size=(n_out, n_in))  # (n_out, n_in)
 
 
 _DTYPES = ("float64", "float32")
@@ -119,11 +150,7 @@ class MLP:
         self.params: list[np.ndarray] = []
         for l, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             hidden = l < len(self.sizes) - 2
-            if hidden and activation in HE_ACTIVATIONS:
-                W = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))  # (n_out, n_in)
-            else:
-                limit = np.sqrt(6.0 / (n_in + n_out))
-                W = rng.uniform(-limit, limit, size=(n_out, n_in))  # (n_out, n_in)
+            W = initial_weights(n_in, n_out, "he" if hidden and activation in HE_ACTIVATIONS else "glorot", rng)
             self.params += [W.astype(self.dtype, copy=False), np.zeros(n_out, dtype=self.dtype)]
 
     def __repr__(self) -> str:

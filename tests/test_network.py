@@ -8,6 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from mathcore import MLP, gradcheck
+from mathcore import network as mc_network
 from mathcore.activations import ACTIVATIONS, _sigmoid, softmax
 from mathcore.losses import LOSSES
 from mathcore.network import COMPATIBLE_LOSSES, DEFAULT_LOSS, HE_ACTIVATIONS, OUTPUTS, layer_gradient_norms
@@ -386,3 +387,36 @@ def test_dtype_none_is_refused():
     # np.dtype(None) is float64, so a None passed on by mistake used to pass unnoticed
     with pytest.raises(ValueError, match="dtype"):
         MLP([2, 2], dtype=None)
+
+
+# --- the initialisations, one function (Chapter 3 shows its source) ------------------------------------
+
+def test_initial_weights_are_what_mlp_draws():
+    # MLP draws layer by layer from one generator: the same calls in the same order give the same weights
+    net = MLP([30, 20, 10, 1], "relu", seed=4)
+    rng = np.random.default_rng(4)
+    for W, (n_in, n_out), scheme in zip(net.weights, [(30, 20), (20, 10), (10, 1)], ["he", "he", "glorot"]):
+        assert np.array_equal(W, mc_network.initial_weights(n_in, n_out, scheme, rng))
+
+
+@pytest.mark.parametrize("scheme, variance", [("he", 2 / 400), ("glorot", 2 / (400 + 300))])
+def test_initial_weights_have_the_derived_variance(scheme, variance):
+    # 120 000 draws: a sample variance within sqrt(2/N) = 0.4% (normal) or sqrt(0.8/N) = 0.26% (uniform) per
+    # standard error; 2% is more than 5 of them
+    W = mc_network.initial_weights(400, 300, scheme, np.random.default_rng(0))  # (300, 400)
+    assert W.shape == (300, 400) and abs(W.mean()) < 0.01 * np.sqrt(variance)
+    np.testing.assert_allclose(W.var(), variance, rtol=0.02)
+    if scheme == "glorot":
+        assert np.abs(W).max() <= np.sqrt(6 / 700)
+
+
+@pytest.mark.parametrize("args, exc, name", [
+    ((0, 3, "he"), ValueError, "n_in"), ((3, 2.5, "he"), TypeError, "n_out"),
+    ((3, 3, "lecun"), ValueError, "scheme"),
+    ((10**5, 10**5, "he"), ValueError, "n_in"),
+])
+def test_initial_weights_refuse_bad_arguments_by_name(args, exc, name):
+    with pytest.raises(exc, match=name):
+        mc_network.initial_weights(*args, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng"):
+        mc_network.initial_weights(3, 3, "he", 0)

@@ -542,6 +542,15 @@ for _cls in ("GradientDepthFigure.update", "GradientDepthFigure.png", "GradientD
              "GradientDepthFigure.__call__", "DepthGradients.index"):
     CALLS[f"mathcore.widgets.ch3_activations.{_cls}"] = lambda: {"activation": "tanh", "gain": 1.0}
 CALLS["mathcore.widgets.ch3_activations.GradientDepthFigure"] = lambda: {"data": _depth()}
+CALLS["mathcore.network.initial_weights"] = lambda: {"n_in": 3, "n_out": 2, "scheme": "glorot",
+                                                     "rng": _np().random.default_rng(0)}
+CALLS["mathcore.widgets.ch3_activations.init_scales"] = lambda: {"activations": ("tanh", "relu"), "gains": (1.0, 2.0),
+                                                                 "depths": (1, 3), "width": 4, "n": 4}
+CALLS["mathcore.widgets.ch3_activations.init_depth"] = lambda: {"data": _init(), "gain": 1.0, "depth": 5}
+CALLS["mathcore.widgets.ch3_activations.InitDepthFigure"] = lambda: {"data": _init()}
+for _cls in ("InitDepthFigure.update", "InitDepthFigure.png", "InitDepthFigure.alt", "InitDepthFigure.__call__"):
+    CALLS[f"mathcore.widgets.ch3_activations.{_cls}"] = lambda: {"gain": 1.0, "depth": 5}
+CALLS["mathcore.widgets.ch3_activations.InitScales.index"] = lambda: {"activation": "tanh", "gain": 1.0, "depth": 5}
 
 
 def _symbols() -> tuple:
@@ -566,6 +575,13 @@ def _depth():
     from mathcore.widgets import depth_gradients
 
     return depth_gradients(("tanh", "relu"), (1.0, 2.0), depth=3, width=4, n=4, n_inputs=3)
+
+
+def _init():
+    from mathcore.widgets import init_scales
+
+    # depth 5 and gain 1 are also positions of the default measurements (data=None)
+    return init_scales(("tanh", "relu"), (1.0, 2.0), (1, 5), width=4, n=4)
 
 
 def _weight_slice_args() -> dict:
@@ -597,6 +613,7 @@ INSTANCES: dict[str, object] = {
     "mathcore.derivations.Definition": lambda: _derivation("Definition"),
     "mathcore.layers.ForwardTrace": lambda: __import__("mathcore.layers").layers.forward(_X(), _params(), "tanh"),
     "mathcore.widgets.ch3_activations.DepthGradients": _depth,
+    "mathcore.widgets.ch3_activations.InitScales": _init,
     "mathcore.autodiff.Value": lambda: __import__("mathcore.autodiff").autodiff.Value(0.5, "a"),
     "mathcore.widgets.ch2_layers.NetworkDiagram": lambda: __import__("mathcore.widgets").widgets.NetworkDiagram(
         _ax(), [2, 3, 2], show_weights=True),

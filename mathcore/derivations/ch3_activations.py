@@ -277,33 +277,149 @@ _s, _u = sp.Symbol("s", positive=True), sp.Symbol("u", real=True)
 _sqrt_2pi = sp.Pow(sp.Mul(2, sp.pi, evaluate=False), _half, evaluate=False)
 _RELU_SQUARE = _Integral(sp.Mul(_u**2, sp.Pow(sp.Mul(_sqrt_2pi, _s, evaluate=False), -1, evaluate=False),
                                 sp.exp(-_u**2 / (2 * _s**2)), evaluate=False), (_u, 0, sp.oo))
-# He's model: zero-mean weights with Var(w) = 2/n_in; inputs a = ReLU(u), u ~ N(0, s^2), of any mean
+# The forward pass: z = w_1 a_1 + ... + w_n a_n with zero-mean weights of any variance v, independent of the
+# inputs; the inputs have any mean and any second moment m (they may depend on one another).
+_v_w, _m2 = sp.Symbol("v_w", positive=True), sp.Symbol("m_2", positive=True)
 _m_a = sp.Symbol(r"\mathbb{E}[a]", positive=True)
-_E, _Var = _expectation({1: 0, 2: sp.Rational(2, _N_IN)}, {1: _m_a, 2: _RELU_SQUARE},
-                        [_wr, *_wj, _ar, *_aj])
+_E_f, _Var_f = _expectation({1: 0, 2: _v_w}, {1: _m_a, 2: _m2}, [_wr, *_wj, _ar, *_aj])
+_Z_DEF = _sum(*[sp.Mul(w_, a_, evaluate=False) for w_, a_ in zip(_wj, _aj)])
+register(Chain(
+    "init.forward-variance", 3,
+    r"through one layer the variance of a pre-activation $z = \sum_{j=1}^{n_{\mathrm{in}}} w_j a_j$ is the "
+    r"fan-in times the weights' variance times the inputs' second moment ($n_{\mathrm{in}} = 3$ inputs; the "
+    r"weights are independent, of mean 0, and independent of the inputs, which may depend on each other and "
+    r"need not have mean 0)",
+    [Step(_Var_f(_zl)),
+     Step(_sum(*[_Var_f(sp.Mul(w_, a_, evaluate=False)) for w_, a_ in zip(_wj, _aj)]),
+          "the terms are uncorrelated: E(wⱼaⱼwₖaₖ) = E(wⱼ)E(wₖ)E(aⱼaₖ) = 0 for j ≠ k, and so is each mean"),
+     Step(sp.Mul(_n_in, _Var_f(sp.Mul(_wr, _ar, evaluate=False)), evaluate=False),
+          "the terms have the distribution of one product wa"),
+     Step(sp.Mul(_n_in, _E_f(sp.Mul(_wr**2, _ar**2, evaluate=False)), evaluate=False),
+          "E(wa) = E(w)E(a) = 0, so Var(wa) = E((wa)²)"),
+     Step(sp.Mul(_n_in, _E_f(_wr**2), _E_f(_ar**2), evaluate=False), "w and a are independent"),
+     Step(sp.Mul(_n_in, _Var_f(_wr), _E_f(_ar**2), evaluate=False), "E(w) = 0, so E(w²) = Var(w)")],
+    definitions={_zl: _Z_DEF, _n_in: _N_IN},
+    domain={_v_w: (0.01, 3.0), _m2: (0.01, 3.0), _m_a: (0.0, 1.0)},
+    assumptions=r"every weight variance and every second moment of the inputs"))
+
+# The backward pass: a unit of the layer below receives g = w_1 delta_1 + ... + w_n delta_n from the n_out units
+# above (the weights of its column of W), before its own f'(z) multiplies it in. The errors have mean 0.
+_dk, _dr = sp.symbols(rf"\delta_1:{_N_IN + 1}", real=True), sp.Symbol(r"\delta", real=True)
+_gl = sp.Symbol("g", real=True)
+_E_b, _Var_b = _expectation({1: 0, 2: _v_w}, {1: 0, 2: _m2}, [_wr, *_wj, _dr, *_dk])
+register(Chain(
+    "init.backward-variance", 3,
+    r"backwards through one layer the variance of the error that a unit receives, "
+    r"$g = \sum_{k=1}^{n_{\mathrm{out}}} w_k \delta_k$ (a column of $W$ times the errors above), is the fan-out "
+    r"times the weights' variance times the variance of the errors ($n_{\mathrm{out}} = 3$; zero-mean weights "
+    r"independent of the errors they multiply, errors of mean 0)",
+    [Step(_Var_b(_gl)),
+     Step(_sum(*[_Var_b(sp.Mul(w_, d_, evaluate=False)) for w_, d_ in zip(_wj, _dk)]),
+          "the terms are uncorrelated: E(wⱼδⱼwₖδₖ) = E(wⱼ)E(wₖ)E(δⱼδₖ) = 0 for j ≠ k, and so is each mean"),
+     Step(sp.Mul(_n_out, _Var_b(sp.Mul(_wr, _dr, evaluate=False)), evaluate=False),
+          "the terms have the distribution of one product wδ"),
+     Step(sp.Mul(_n_out, _E_b(_wr**2), _E_b(_dr**2), evaluate=False),
+          "E(wδ) = 0 and w is independent of δ, so Var(wδ) = E(w²)E(δ²)"),
+     Step(sp.Mul(_n_out, _Var_b(_wr), _Var_b(_dr), evaluate=False),
+          "E(w) = 0 and E(δ) = 0, so second moments are variances")],
+    definitions={_gl: _sum(*[sp.Mul(w_, d_, evaluate=False) for w_, d_ in zip(_wj, _dk)]), _n_out: _N_IN},
+    domain={_v_w: (0.01, 3.0), _m2: (0.01, 3.0)},
+    assumptions=r"every weight variance and every variance of the errors; the independence of the weights from "
+                r"the errors is an assumption (Glorot and Bengio's), good for wide layers and measured below"))
+
+
+# ReLU halves the second moment of any symmetric input. Checked for a mixture of two Gaussians, a symmetric density
+# that is not Gaussian: the steps use only p(-u) = p(u).
+_p = sp.Function("p")
+_s1, _s2, _c = sp.Symbol("s_1", positive=True), sp.Symbol("s_2", positive=True), sp.Symbol("c", positive=True)
+
+
+def _gauss(s):
+    return sp.exp(-_u**2 / (2 * s**2)) / (sp.sqrt(2 * sp.pi) * s)
+
+
+_P_DEF = sp.Lambda(_u, _c * _gauss(_s1) + (1 - _c) * _gauss(_s2))
+_relu = sp.Function(r"\operatorname{relu}")
+
+
+class _RectifiedMoment(sp.Function):
+    """E[relu(u)^2] for u of density p: typeset as the expectation, computed as the integral over u > 0."""
+
+    nargs = 1
+
+    def _latex(self, printer):
+        return rf"\mathbb{{E}}\left[{printer._print(_relu(self.args[0]) ** 2)}\right]"
+
+    def doit(self, **hints):
+        return _Integral(_u**2 * _P_DEF(_u), (_u, 0, sp.oo)).doit()
+
+
+class _SymmetricVar(sp.Function):
+    """Var(u) for u of density p: E[u^2] - E[u]^2, each an integral over the line."""
+
+    nargs = 1
+
+    def _latex(self, printer):
+        return rf"\operatorname{{Var}}\left({printer._print(self.args[0])}\right)"
+
+    def doit(self, **hints):
+        line = (_u, -sp.oo, sp.oo)
+        return _Integral(_u**2 * _P_DEF(_u), line).doit() - _Integral(_u * _P_DEF(_u), line).doit() ** 2
+
+
+_upper = _Integral(_u**2 * _p(_u), (_u, 0, sp.oo))
+register(Chain(
+    "init.relu-second-moment", 3,
+    r"ReLU keeps half the second moment of a symmetric input: for $u$ with density $p(-u) = p(u)$, "
+    r"$\mathbb E[\operatorname{relu}(u)^2] = \tfrac12 \operatorname{Var}(u)$ (checked for a mixture of two "
+    r"Gaussians, a symmetric density that is not Gaussian)",
+    [Step(_RectifiedMoment(_u)),
+     Step(_upper, "relu(u) is 0 for negative u and u for positive u: only positive u contribute"),
+     Step(sp.Mul(_half, _sum(_upper, _Integral(_u**2 * _p(_u), (_u, -sp.oo, 0))), evaluate=False),
+          "p is symmetric: substituting u → −u turns the integral over positive u into the one over negative u"),
+     Step(sp.Mul(_half, _Integral(_u**2 * _p(_u), (_u, -sp.oo, sp.oo)), evaluate=False),
+          "the two halves make up the whole line"),
+     Step(sp.Mul(_half, _SymmetricVar(_u), evaluate=False),
+          "a symmetric u has mean 0, so the whole integral E(u²) is Var(u)")],
+    definitions={_p: _P_DEF}, domain={_s1: (0.2, 3.0), _s2: (0.2, 3.0), _c: (0.0, 1.0)},
+    assumptions=r"every symmetric density with a finite variance"))
+
+# He's model: the forward chain's layer with Var(w) = 2/n_in, and inputs a = ReLU(u), u ~ N(0, s^2), of any mean
+_E, _Var = _expectation({1: 0, 2: sp.Rational(2, _N_IN)}, {1: _m_a, 2: _RELU_SQUARE}, [_wr, *_wj, _ar, *_aj])
 register(Chain(
     "init.he-variance", 3,
-    r"He initialisation keeps the variance: a unit's $z = \sum_{j=1}^{n_{\mathrm{in}}} w_j a_j$ has "
-    r"$\operatorname{Var}(z) = n_{\mathrm{in}} \operatorname{Var}(w)\,\mathbb E[a^2]$ for independent zero-mean "
-    r"weights, and ReLU inputs $a = \operatorname{ReLU}(u)$ of a $u \sim \mathcal N(0, s^2)$ have "
-    r"$\mathbb E[a^2] = s^2/2$, so $\operatorname{Var}(w) = 2/n_{\mathrm{in}}$ gives the next layer the same "
-    r"$s^2$ ($n_{\mathrm{in}} = 3$ inputs; the inputs may depend on each other, never on the weights)",
+    r"He initialisation keeps the variance: with ReLU inputs $a = \operatorname{relu}(u)$ of a "
+    r"$u \sim \mathcal N(0, s^2)$, weights of variance $2/n_{\mathrm{in}}$ give the next layer's $z$ the same "
+    r"variance $s^2$ ($n_{\mathrm{in}} = 3$ inputs; the inputs may depend on each other, never on the weights)",
     [Step(_Var(_zl)),
-     Step(_sum(*[_Var(sp.Mul(w_, a_, evaluate=False)) for w_, a_ in zip(_wj, _aj)]),
-          "the terms are uncorrelated: E(wⱼaⱼwₖaₖ) = E(wⱼ)E(wₖ)E(aⱼaₖ) = 0 for j ≠ k, and so is each mean"),
-     Step(sp.Mul(_n_in, _Var(sp.Mul(_wr, _ar, evaluate=False)), evaluate=False), "the terms have the distribution of one product wa"),
-     Step(sp.Mul(_n_in, _E(sp.Mul(_wr**2, _ar**2, evaluate=False)), evaluate=False), "E(wa) = E(w)E(a) = 0, so Var(wa) = E((wa)²)"),
-     Step(sp.Mul(_n_in, _E(_wr**2), _E(_ar**2), evaluate=False), "w and a are independent"),
-     Step(sp.Mul(_n_in, _Var(_wr), _E(_ar**2), evaluate=False), "E(w) = 0, so E(w²) = Var(w)"),
-     Step(sp.Mul(_n_in, _Var(_wr), _RELU_SQUARE, evaluate=False),
-          "a = ReLU(u) is 0 for negative u and u for positive u: integrate a² against the density of 𝒩(0, s²)"),
+     Step(sp.Mul(_n_in, _Var(_wr), _E(_ar**2), evaluate=False),
+          "the forward chain: independent zero-mean weights"),
      Step(sp.Mul(_n_in, _Var(_wr), sp.Mul(_half, _s**2, evaluate=False), evaluate=False),
-          "integrate: half the Gaussian's second moment s²"),
+          "a = relu(u) with u symmetric of variance s²: ReLU keeps half the second moment"),
      Step(_s**2, "He's choice, Var(w) = 2/nᵢₙ")],
-    definitions={_zl: _sum(*[sp.Mul(w_, a_, evaluate=False) for w_, a_ in zip(_wj, _aj)]), _n_in: _N_IN},
+    definitions={_zl: _Z_DEF, _n_in: _N_IN},
     domain={_s: (0.1, 3.0), _m_a: (0.0, 2.0)}, assumptions=r"every $s > 0$"))
 
-# Glorot's model: w ~ U(-r, r), the moments integrated against the density 1/(2r)
+# Glorot's compromise: the forward pass keeps its variance when n_in Var(w) = 1, the backward pass when
+# n_out Var(w) = 1; Var(w) = 2/(n_in + n_out) makes the mean of the two factors exactly 1.
+_V = sp.Symbol(r"\operatorname{Var}(w)", positive=True)
+_fan_sum = _sum(_n_in, _n_out)
+register(Chain(
+    "init.glorot-compromise", 3,
+    r"Glorot's compromise: the forward pass multiplies the variance by $n_{\mathrm{in}} \operatorname{Var}(w)$ per "
+    r"layer, the backward pass by $n_{\mathrm{out}} \operatorname{Var}(w)$; "
+    r"$\operatorname{Var}(w) = 2/(n_{\mathrm{in}} + n_{\mathrm{out}})$ makes their mean exactly 1, and both 1 when "
+    r"$n_{\mathrm{in}} = n_{\mathrm{out}}$",
+    [Step(sp.Mul(_half, _sum(sp.Mul(_n_in, _V, evaluate=False), sp.Mul(_n_out, _V, evaluate=False)),
+                 evaluate=False)),
+     Step(sp.Mul(_half, _fan_sum, _V, evaluate=False), "take out the common factor Var(w)"),
+     Step(sp.Mul(_half, _fan_sum, sp.Mul(2, sp.Pow(_fan_sum, -1, evaluate=False), evaluate=False), evaluate=False),
+          "Glorot's choice, Var(w) = 2/(nᵢₙ + nₒᵤₜ)"),
+     Step(sp.Integer(1), "the factors cancel")],
+    definitions={_V: 2 / _sum(_n_in, _n_out)}, domain={_n_in: (1.0, 1000.0), _n_out: (1.0, 1000.0)},
+    assumptions=r"all fan-ins and fan-outs $n_{\mathrm{in}}, n_{\mathrm{out}} \ge 1$"))
+
+# Glorot's uniform form: w ~ U(-r, r), the moments integrated against the density 1/(2r)
 _r = sp.Symbol("r", positive=True)
 _R_DEF = sp.sqrt(6 / _sum(_n_in, _n_out))
 _fan = _sum(_n_in, _n_out)
@@ -318,10 +434,9 @@ def _uniform(k, r):
 _E_u, _Var_u = _expectation({1: _uniform(1, _R_DEF), 2: _uniform(2, _R_DEF)}, {}, [_wr])
 register(Chain(
     "init.glorot-variance", 3,
-    r"Glorot initialisation: the forward pass keeps the variance when $\operatorname{Var}(w) = 1/n_{\mathrm{in}}$, "
-    r"the backward pass when $\operatorname{Var}(w) = 1/n_{\mathrm{out}}$; both hold only if "
-    r"$n_{\mathrm{in}} = n_{\mathrm{out}}$, and the compromise is $w \sim \mathcal U(-r, r)$ with "
-    r"$r = \sqrt{6/(n_{\mathrm{in}} + n_{\mathrm{out}})}$, whose variance is one over the mean of the two fans",
+    r"Glorot's uniform form: $w \sim \mathcal U(-r, r)$ with $r = \sqrt{6/(n_{\mathrm{in}} + n_{\mathrm{out}})}$ "
+    r"has the compromise variance $2/(n_{\mathrm{in}} + n_{\mathrm{out}})$, one over the mean of the two fans, "
+    r"between the forward pass's $1/n_{\mathrm{in}}$ and the backward pass's $1/n_{\mathrm{out}}$",
     [Step(_Var_u(_wr)),
      Step(_uniform(2, _r), "w ~ U(−r, r) has density 1/(2r) on (−r, r) and mean 0, so Var(w) = E(w²)"),
      Step(sp.Mul(sp.Rational(1, 3), _r**2, evaluate=False), "integrate: w³/3 from −r to r is 2r³/3"),

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from .. import activations
-from . import register, within
+from . import number, register, within
 
 
 @register("activations.softmax-jacobian",
@@ -75,3 +75,27 @@ def _softplus_gap(gap):
         return True, ""
     return False, ("softplus(x) - relu(x) is softplus(-|x|), which decreases as |x| grows: "
                    "evaluate it where |x| is smallest.")
+
+
+@register("activations.tanh-glorot-decay", right=(0.5,), wrong=(1.0,))
+def _tanh_glorot_decay(limit):
+    limit = number(limit, "limit")
+    if within(limit, 0.5, 1e-3):
+        return True, ""
+    if within(limit, 1.0, 1e-3) or within(limit, 0.0, 1e-3):
+        return False, ("l q_l tends to neither 0 nor 1: write the recursion for 1/q_l, using "
+                       "1/(q - 2q²) ≈ (1/q)(1 + 2q) for small q, and see how much 1/q grows per layer.")
+    return False, ("expand tanh(z)² to the z⁴ term, take its mean with E[z²] = q and E[z⁴] = 3q², and follow "
+                   "1/q_l from layer to layer.")
+
+
+@register("activations.leaky-relu-gain", right=(1.6,), wrong=(2.0,))
+def _leaky_relu_gain(gain):
+    gain = number(gain, "leaky_gain")
+    if within(gain, 1.6, 1e-6):
+        return True, ""
+    if within(gain, 2.0, 1e-6):
+        return False, ("that is He's value, right for ReLU, whose left half outputs 0. With slope 0.5 the left half "
+                       "keeps part of the second moment: recompute E[f(u)²] for a symmetric u.")
+    return False, ("split E[f(u)²] into the halves u > 0 and u < 0; by symmetry each holds half of Var(u), and on "
+                   "the left f(u)² = α²u². Then choose n_in Var(w) so that the layer keeps the variance.")

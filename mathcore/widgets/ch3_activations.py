@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
+from threadpoolctl import threadpool_limits
 
 from .. import activations, plotting
 from .._validate import (MAX_ELEMENTS, MAX_SAMPLES, as_float_array, check_scalar, check_seed, checked, instance_of,
@@ -44,6 +45,13 @@ __all__ = [
     "temperature_summary",
     "SoftmaxBars",
     "softmax_temperature",
+    "INIT_ACTIVATIONS",
+    "INIT_GAINS",
+    "INIT_DEPTHS",
+    "InitScales",
+    "init_scales",
+    "InitDepthFigure",
+    "init_depth",
 ]
 
 #: The hidden activations compared in the gradient-through-depth figure.
@@ -505,5 +513,341 @@ def softmax_temperature(temperature: float = 1.0, *, mode: str | None = None) ->
         lambda T: bars.png(T, compress_level=level),
         {"T": Slider(TEMPERATURES, temperature, "temperature T", fmt="{:g}")},
         lambda T: bars.alt(T),
+        mode=chosen,
+    )
+
+
+# --- initialisation: the scale of signals and gradients through depth ---------------------------
+
+#: Hidden activations of the initialisation figure.
+INIT_ACTIVATIONS: tuple[str, ...] = ("tanh", "relu")
+#: :math:`n_{in} \operatorname{Var}(w)` on the figure's slider: steps of √2 around Glorot's 1 and He's 2
+#: (square layers).
+INIT_GAINS: tuple[float, ...] = (0.5, 2**-0.5, 1.0, 2**0.5, 2.0, 2**1.5, 4.0)
+#: Depths on the figure's slider.
+INIT_DEPTHS: tuple[int, ...] = (1, 2, 5, 10, 15, 20)
+
+# E[h(z)] for z ~ N(0, q) on a grid of z = s t, t in [-10, 10] in steps of 0.01 (s = sqrt(q)), Simpson's weights.
+# A saturated unit has f'(z)^2 in a window of width ~1 around 0, which this grid resolves for s up to ~50 (a
+# Gauss-Hermite rule of 40 nodes misses it once s > 5); the tails beyond 10 s hold less than 1e-22 of the mass.
+_T = np.linspace(-10.0, 10.0, 2001)  # (2001,)
+_T_WEIGHTS = np.exp(-_T**2 / 2) / math.sqrt(2 * math.pi) * 0.01 / 3 * np.r_[1, np.tile([4, 2], 999), 4, 1]  # (2001,)
+
+
+def _rms(M: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(M * M)))
+
+
+def _gauss_mean(h, q: float) -> float:
+    """E[h(z)] for z ~ N(0, q), by Simpson's rule on the grid above."""
+    return float(_T_WEIGHTS @ h(math.sqrt(q) * _T))
+
+
+def _predicted(act, gain: float, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """The two chains iterated: RMS of z and of delta at layers 1..depth, for unit-variance inputs.
+
+    Forward (``init.forward-variance``): q_l = gain * E[f(z_{l-1})^2] with z ~ N(0, q), q_1 = gain. Backward
+    (``init.backward-variance`` then the f'(z) of the layer): v_l = gain * E[f'(z_l)^2] v_{l+1}, from
+    v_depth = E[f'(z_depth)^2] (the cost's error r has unit variance). ReLU's moments are exactly q/2 and 1/2
+    (``init.relu-second-moment``).
+    """
+    relu = act.name == "relu"
+    q = np.empty(depth)
+    q[0] = gain
+    for l in range(1, depth):
+        q[l] = gain * (q[l - 1] / 2 if relu else _gauss_mean(lambda z: act(z) ** 2, q[l - 1]))
+    slope2 = np.array([0.5 if relu else _gauss_mean(lambda z: act.derivative(z) ** 2, ql) for ql in q])
+    v = np.empty(depth)
+    v[-1] = slope2[-1]
+    for l in range(depth - 2, -1, -1):
+        v[l] = gain * slope2[l] * v[l + 1]
+    return np.sqrt(q), np.sqrt(v)
+
+
+@dataclass(frozen=True)
+class InitScales:
+    """Measured and predicted scales of signals and errors through deep networks, per activation and gain.
+
+    Every network has ``max(depths)`` hidden layers of ``width`` units, no biases, weights drawn from
+    :math:`\\mathcal N(0, \\text{gain}/\\text{width})`, so that :math:`n_{in} \\operatorname{Var}(w)` is the gain;
+    the inputs are ``n`` standard-normal rows. A network of depth :math:`d` is the first :math:`d` layers, with
+    the seeded cost :math:`C = \\sum r \\odot f(z_d)`, ``r`` standard normal.
+
+    Attributes
+    ----------
+    activations, gains, depths : tuple
+    width, n : int
+    forward : ndarray, shape (n_activations, n_gains, max_depth)
+        RMS of the pre-activations :math:`z_l` (every unit, every sample) at layers 1 to ``max(depths)``.
+    backward : ndarray, shape (n_activations, n_gains, n_depths, max_depth)
+        RMS of :math:`\\delta_l = \\partial C/\\partial z_l` at each layer of the network of depth ``depths[k]``;
+        NaN beyond that depth.
+    predicted_forward, predicted_backward : ndarrays of the same shapes
+        What the chains predict: the forward and backward variance formulas iterated layer by layer, with the
+        activation's moments over :math:`z \\sim \\mathcal N(0, q_l)`.
+    """
+
+    activations: tuple
+    gains: tuple
+    depths: tuple
+    width: int
+    n: int
+    forward: np.ndarray
+    backward: np.ndarray
+    predicted_forward: np.ndarray
+    predicted_backward: np.ndarray
+
+    @checked(activation=text, gain=real(), depth=integer())
+    def index(self, activation: str, gain: float, depth: int) -> tuple[int, int, int]:
+        """Positions of ``activation``, ``gain`` and ``depth`` in the arrays (ValueError if absent)."""
+        if activation not in self.activations:
+            raise ValueError(f"activation {activation!r} was not measured; measured: {', '.join(self.activations)}")
+        if depth not in self.depths:
+            raise ValueError(f"depth {depth!r} was not measured; measured: {self.depths}")
+        for j, g in enumerate(self.gains):
+            if math.isclose(g, gain, rel_tol=1e-9):
+                return self.activations.index(activation), j, self.depths.index(depth)
+        raise ValueError(f"gain {gain!r} was not measured; measured: {self.gains}")
+
+
+@checked(activations=sequence_of(text, min_length=1), gains=sequence_of(real(low=0.0, low_open=True), min_length=1),
+         depths=sequence_of(integer(low=1, high=1000), min_length=1), width=integer(low=1, high=MAX_ELEMENTS),
+         n=integer(low=1, high=MAX_SAMPLES))
+def init_scales(
+    activations: Sequence[str] = INIT_ACTIVATIONS,
+    gains: Sequence[float] = INIT_GAINS,
+    depths: Sequence[int] = INIT_DEPTHS,
+    *,
+    width: int = 256,
+    n: int = 32,
+    seed: int = 0,
+) -> InitScales:
+    """Measure the RMS of :math:`z` and of :math:`\\delta` at every layer, next to what the chains predict.
+
+    One forward pass through ``max(depths)`` layers per activation and gain (the same seeded weights for every
+    activation: the gain only rescales them), then one backward pass per depth. See :class:`InitScales`.
+    """
+    names = tuple(activations)
+    for i, name in enumerate(names):
+        if name not in ACTIVATIONS:
+            raise ValueError(f"activations[{i}] must be a hidden activation, one of {', '.join(ACTIVATIONS)}; "
+                             f"got {name!r}")
+    depths = tuple(depths)
+    if len(set(depths)) != len(depths) or list(depths) != sorted(depths):
+        raise ValueError(f"depths must increase, got {depths}")
+    L = depths[-1]
+    if L * width * width > MAX_ELEMENTS or n * width * L > MAX_ELEMENTS:
+        raise ValueError(f"depths up to {L}, width {width} and n {n} hold more than {MAX_ELEMENTS} numbers")
+    rng = np.random.default_rng(check_seed(seed))
+    X = rng.standard_normal((n, width))  # (n, width)
+    R = rng.standard_normal((n, width))  # (n, width), the cost's weights on the last layer's outputs
+    V = rng.standard_normal((L, width, width)) / math.sqrt(width)  # (L, width, width), unit n_in Var(w)
+    A_, G, D = len(names), len(gains), len(depths)
+    forward = np.empty((A_, G, L))
+    backward = np.full((A_, G, D, L), np.nan)
+    pred_f = np.empty((A_, G, L))
+    pred_b = np.full((A_, G, D, L), np.nan)
+    # One BLAS thread: products of (n, width) by (width, width) are too small to share, and two threads on a
+    # busy two-core machine took 3 to 20 times longer than one (measured: 0.45 s against 3 to 12 s).
+    with threadpool_limits(limits=1, user_api="blas"):
+        _measure(names, gains, depths, X, R, V, forward, backward)
+    for i, name in enumerate(names):
+        act = ACTIVATIONS[name]
+        for j, g in enumerate(gains):
+            with np.errstate(over="ignore", invalid="ignore"):
+                pred_f[i, j] = _predicted(act, g, L)[0]
+                for k, d in enumerate(depths):
+                    pred_b[i, j, k, :d] = _predicted(act, g, d)[1]
+            if not (np.isfinite(pred_f[i, j]).all() and np.isfinite(pred_b[i, j][~np.isnan(pred_b[i, j])]).all()):
+                raise _overflow(j, g, L, name)
+    return InitScales(names, tuple(float(g) for g in gains), depths, width, n, forward, backward, pred_f, pred_b)
+
+
+def _overflow(j: int, g: float, L: int, name: str) -> ValueError:
+    return ValueError(f"gains[{j}] = {g:g} overflows float64 through {L} layers of {name}; "
+                      "choose a smaller gain or depth")
+
+
+def _measure(names, gains, depths, X, R, V, forward, backward) -> None:
+    """Fill ``forward`` and ``backward`` (see :class:`InitScales`): one forward pass, one backward pass per depth."""
+    L = depths[-1]
+    for i, name in enumerate(names):
+        act = ACTIVATIONS[name]
+        for j, g in enumerate(gains):
+            Ws = math.sqrt(g) * V  # (L, width, width)
+            # A gain far above 1 grows the signal like gain ** (depth / 2): past float64's range (squares included,
+            # for the RMS) it is refused by name, not left as overflow warnings from inside NumPy.
+            with np.errstate(over="ignore", invalid="ignore"):
+                A, Zs = X, []
+                for l in range(L):
+                    Z = A @ Ws[l].T  # (n, width)
+                    forward[i, j, l] = _rms(Z)
+                    if not np.isfinite(forward[i, j, l]):
+                        raise _overflow(j, g, L, name)
+                    Zs.append(Z)
+                    A = act(Z)  # (n, width)
+                for k, d in enumerate(depths):
+                    delta = R * act.derivative(Zs[d - 1])  # (n, width), dC/dz at the top layer
+                    backward[i, j, k, d - 1] = _rms(delta)
+                    for l in range(d - 2, -1, -1):
+                        delta = (delta @ Ws[l + 1]) * act.derivative(Zs[l])  # (n, width)
+                        backward[i, j, k, l] = _rms(delta)
+                        if not np.isfinite(backward[i, j, k, l]):
+                            raise _overflow(j, g, L, name)
+
+
+def _gain_name(gain: float) -> str:
+    """The gain as the slider writes it, with the scheme it is for square layers."""
+    named = {1.0: " (Glorot)", 2.0: " (He)"}
+    return f"{gain:.2g}" + next((v for g, v in named.items() if math.isclose(g, gain)), "")
+
+
+class InitDepthFigure:
+    """Two panels for one gain and depth of an :class:`InitScales`, updated in place.
+
+    Left: the RMS of the pre-activations :math:`z_l` at each layer; right: the RMS
+    of the errors :math:`\\delta_l` at each layer, both on log scales, measured
+    (dots) and predicted by the chains (lines), one colour per activation.
+    :meth:`png` redraws only what moves.
+    """
+
+    @checked(data=instance_of(InitScales, what="an InitScales (see init_scales)"))
+    def __init__(self, data: InitScales):
+        self.data = data
+        with plotting.book_style():
+            fig = Figure(figsize=(8.4, 3.9), dpi=plotting.DPI)
+            left, right = fig.subplots(1, 2, sharey=True, gridspec_kw=dict(
+                left=0.085, right=0.99, bottom=0.13, top=0.86, wspace=0.06))
+            self._build(fig, left, right)
+        self.fig, self.left, self.right = fig, left, right
+        self._blit = Blitter(fig, self._dynamic)
+
+    def _build(self, fig, left, right) -> None:
+        d = self.data
+        L = d.forward.shape[-1]
+        values = np.concatenate([d.forward.ravel(), d.backward[~np.isnan(d.backward)],
+                                 d.predicted_forward.ravel(), d.predicted_backward[~np.isnan(d.predicted_backward)]])
+        positive = values[(values > 0) & np.isfinite(values)]
+        if positive.size == 0:  # every signal underflowed to 0: any range shows that nothing is drawn
+            positive = np.array([0.1, 10.0])
+        low, high = math.floor(math.log10(positive.min())), math.ceil(math.log10(positive.max()))
+        # two decades above the data hold the legend and the readout
+        left.set_ylim(10.0**low, 10.0 ** (high + 2))
+        every = max(1, math.ceil((high - low) / 6))
+        plotting.log_axis(left.yaxis, ticks=[10.0**k for k in range(low, high + 1, every)])
+        for ax, title, ylabel in ((left, "Forward: the signal", "RMS of zₗ"),
+                                  (right, "Backward: the error", "RMS of δₗ = ∂C/∂zₗ")):
+            ax.set_title(title)
+            ax.set_xlabel("layer l")
+            ax.set_yscale("log")
+            ax.set_xlim(0.5, L + 0.5)
+            ax.set_xticks(sorted({1, *range(5, L + 1, 5)}))
+            ax.xaxis.get_major_formatter().set_useMathText(False)
+            ax.axhline(1.0, color="0.6", lw=0.9, ls=":", zorder=1)
+        plotting.log_axis(left.yaxis, ticks=[10.0**k for k in range(low, high + 1, every)])
+        left.set_ylabel("RMS (log scale)")
+        right.tick_params(labelleft=False)
+        self.lines = {}
+        for i, name in enumerate(d.activations):
+            colour = plotting.PALETTE[i]
+            for ax, key in ((left, "forward"), (right, "backward")):
+                # the prediction as a line, the measurement as dots on it: where they part, the model fails
+                (predicted,) = ax.plot([], [], color=colour, lw=1.6, zorder=3, label=f"{name}, predicted")
+                (measured,) = ax.plot([], [], color=colour, ls="none", marker="o", ms=4.5, mfc="white", mew=1.3,
+                                      zorder=4, label=f"{name}, measured")
+                self.lines[name, key] = (measured, predicted)
+        left.legend(loc="upper left", fontsize=8, ncols=2)
+        self.readout = _readout(right, 0.48, 0.975, ["nᵢₙ Var(w)", *[f"{a}: δ₁ ÷ δ at top"
+                                                            for a in d.activations]],
+                                width=0.5)
+        self._reference = right.text(0.02, 0.95, "", transform=right.transAxes, ha="left", va="top", fontsize=8)
+        fig.suptitle(f"Signal and error through layers of {d.width} units: measured and predicted", fontsize=12,
+                     fontweight="bold")
+        self._dynamic = [*[line for pair in self.lines.values() for line in pair], *self.readout, self._reference]
+
+    def update(self, gain: float, depth: int) -> None:
+        """Show the networks of ``depth`` layers whose weights have :math:`n_{in} \\operatorname{Var}(w)` = ``gain``."""
+        d = self.data
+        d.index(d.activations[0], gain, depth)  # refuses, by name, what was not measured
+        layers = np.arange(1, depth + 1)
+        self.readout[0].set_text(_gain_name(gain))
+        for name in d.activations:
+            i, j, k = d.index(name, gain, depth)
+            fm, fp = self.lines[name, "forward"]
+            fm.set_data(layers, d.forward[i, j, :depth])
+            fp.set_data(layers, d.predicted_forward[i, j, :depth])
+            bm, bp = self.lines[name, "backward"]
+            bm.set_data(layers, d.backward[i, j, k, :depth])
+            bp.set_data(layers, d.predicted_backward[i, j, k, :depth])
+            row = 1 + d.activations.index(name)
+            self.readout[row].set_text(self._ratio(d.backward[i, j, k, :depth]))
+        self._reference.set_text(f"cost at layer {depth}")
+
+    @staticmethod
+    def _ratio(scales: np.ndarray) -> str:
+        return _sci(_ratio(scales))
+
+    def __call__(self, gain: float, depth: int) -> Figure:
+        """Update, and return the whole figure (for :func:`mathcore.plotting.show`)."""
+        self.update(gain, depth)
+        return self.fig
+
+    def png(self, gain: float, depth: int, *, palette: bool = True, compress_level: int | None = None) -> bytes:
+        """The figure as PNG bytes, redrawing only what moves."""
+        self.update(gain, depth)
+        return self._blit.png(palette=palette, compress_level=compress_level)
+
+    def alt(self, gain: float, depth: int) -> str:
+        """What the figure shows, in words and numbers."""
+        d = self.data
+        parts = []
+        for name in d.activations:
+            i, j, k = d.index(name, gain, depth)
+            f, pf = d.forward[i, j, depth - 1], d.predicted_forward[i, j, depth - 1]
+            b, pb = d.backward[i, j, k, :depth], d.predicted_backward[i, j, k, :depth]
+            parts.append(f"{name}: RMS of z at layer {depth} {_sci(f)} (predicted {_sci(pf)}); error at layer 1 over "
+                         f"error at layer {depth} {_sci(_ratio(b))} (predicted {_sci(_ratio(pb))})")
+        return (f"Two log-scale panels for networks of {depth} layers of {d.width} units whose weights have n_in "
+                f"times Var(w) = {_gain_name(gain)}: left, the root mean square of the pre-activations at each "
+                f"layer; right, that of the errors delta, with the cost at layer {depth}. Dots are measured, lines "
+                f"are the chains' predictions. " + "; ".join(parts) + ".")
+
+
+@checked(data=optional(instance_of(InitScales, what="an InitScales (see init_scales)")))
+def init_depth(
+    gain: float = 2.0,
+    depth: int = 10,
+    *,
+    data: InitScales | None = None,
+    mode: str | None = None,
+) -> FigureBox:
+    """Chapter 3's initialisation figure: signal and error scales through depth, per weight scale.
+
+    Sliders: :math:`n_{in} \\operatorname{Var}(w)` (:data:`INIT_GAINS`, 1 is Glorot's and 2 He's
+    for square layers) and the depth (:data:`INIT_DEPTHS`), 7 x 6 = 42 frames in
+    the static twin; tanh and ReLU are drawn together. The data come from
+    :func:`init_scales` (computed once, or passed as ``data``).
+
+    Parameters
+    ----------
+    gain, depth : starting positions of the sliders.
+    data : InitScales, optional
+        Precomputed measurements (default: ``init_scales()``).
+    mode : {"live", "static"}, optional
+        Override :func:`~mathcore.widgets.mode`.
+    """
+    chosen = _check_mode(mode) if mode is not None else _env_mode()
+    data = init_scales() if data is None else data
+    data.index(data.activations[0], gain, depth)  # fail now, naming what was measured
+    fig = InitDepthFigure(data)
+    level = 1 if chosen == "live" else 9
+    sliders = {
+        "gain": Slider(tuple(data.gains), gain, "nᵢₙ Var(w)", fmt="{:.2g}"),
+        "depth": Slider(tuple(data.depths), depth, "depth", fmt="{:d}"),
+    }
+    return interactive_figure(
+        lambda gain, depth: fig.png(gain, depth, compress_level=level),
+        sliders,
+        fig.alt,
         mode=chosen,
     )
