@@ -23,7 +23,7 @@ EPOCHS, BATCH, L2, HIDDEN = 20, 32, 1e-3, 64
 SEEDS = (0, 1, 2, 3, 4)
 #: optimiser -> (its constructor's keyword arguments besides lr, the learning rates tried)
 GRIDS = {
-    "SGD": ({}, (0.02, 0.05, 0.1, 0.2, 0.5)),
+    "SGD": ({}, (0.05, 0.1, 0.2, 0.5, 1.0)),
     "Momentum": ({"beta": 0.9}, (0.005, 0.01, 0.02, 0.05, 0.1)),
     "RMSProp": ({"decay": 0.9}, (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)),
     "Adam": ({"beta1": 0.9, "beta2": 0.999}, (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)),

@@ -9,12 +9,12 @@ r"""Gradient descent, minibatch SGD, momentum, RMSProp and Adam, and a training 
 * Adam: RMSProp with a running mean of the gradient in place of the gradient,
   both means corrected for their start at zero,
   :math:`\theta \leftarrow \theta - \eta \hat m / (\sqrt{\hat v} + \epsilon)`.
+* Minibatch SGD: the same update with the gradient of the cost on a random
+  minibatch, an unbiased estimate of the full gradient.
 
 RMSProp and Adam follow PyTorch's ``torch.optim.RMSprop`` (``alpha`` is our
 ``decay``) and ``torch.optim.Adam``, with :math:`\epsilon` added to the root, so
 ``tests/test_benchmarks.py`` can compare them step by step.
-* Minibatch SGD: the same update with the gradient of the cost on a random
-  minibatch, an unbiased estimate of the full gradient.
 
 When a learning rate is too large the iterates grow geometrically until they
 overflow. :func:`train` and :func:`minimize` check every step and stop at the
