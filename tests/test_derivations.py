@@ -258,14 +258,18 @@ def test_wrap_splits_the_sum_where_asked_and_rejects_what_it_cannot_split():
 # --- derivations as chains of checked steps ------------------------------------------------------
 
 def test_the_central_derivations_are_chains():
-    assert len(CHAIN_LABELS) >= 16
+    assert len(CHAIN_LABELS) >= 25
     for label in ("activation.sigmoid.derivative", "loss.softmax_cross_entropy.gradient", "loss.mse.mean-gradient",
                   "backprop.bp1", "backprop.bp2", "backprop.bp4.output", "backprop.bp4.batch",
                   "gd.quadratic-update", "gd.momentum-characteristic", "gd.stability-threshold",
                   "regularization.weight-decay", "regularization.dropout-mean",
                   "regularization.ridge-normal-equations", "regularization.l2-map",
-                  "init.he-variance", "init.glorot-variance"):
+                  "init.he-variance", "init.glorot-variance", "init.forward-variance", "init.backward-variance",
+                  "init.relu-second-moment", "init.glorot-compromise", "gd.ema-unrolled", "gd.adam-bias-m",
+                  "gd.adam-bias-v"):
         assert label in CHAIN_LABELS
+    for label in ("gd.rmsprop", "gd.adam"):  # the update rules, checked against optim's code
+        assert label in DERIVATIONS
 
 
 @pytest.mark.parametrize("label", CHAIN_LABELS)
