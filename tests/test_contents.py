@@ -152,3 +152,40 @@ def test_normalise_ignores_looks_not_content():
         r"\begin{aligned}a = b \\ c = d\end{aligned}")
     assert normalise("a + b") != normalise("a - b")
     assert normalise(r"W^\top x") != normalise(r"W x")
+
+
+# --- code and printed output fit the text column ----------------------------------------------
+#: The theme's text column at 1280 px holds about 85 characters of its monospace code font;
+#: 80 leaves a margin (tests/test_browser.py measures the real overflow in the built pages).
+MAX_LINE = 80
+
+
+def _shown_text(output) -> str:
+    """What a cell output shows as monospace text: printed streams, and plain-text results that
+    have no richer form (an image, HTML or Markdown is what the page shows instead)."""
+    if output.get("output_type") == "stream":
+        return output.get("text", "")
+    data = output.get("data", {})
+    if output.get("output_type") in ("execute_result", "display_data") and not (
+            set(data) & {"image/png", "image/svg+xml", "text/html", "text/markdown", "text/latex",
+                         "application/vnd.jupyter.widget-view+json"}):
+        return data.get("text/plain", "")
+    return ""
+
+
+def long_lines(nb) -> list[str]:
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for what, text in [("code", cell.source)] + [("output", _shown_text(o)) for o in cell.get("outputs", [])]:
+            found += [f"cell {index} {what}, {len(line)} chars: {line[:60]}..."
+                      for line in text.splitlines() if len(line) > MAX_LINE]
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in BOOK.glob("*.ipynb")))
+def test_code_and_printed_lines_fit_the_column(name):
+    """No code line and no printed line wider than the column: the page would cut it off."""
+    lines = long_lines(nbformat.read(BOOK / name, as_version=4))
+    assert lines == [], f"{name}: {len(lines)} lines over {MAX_LINE} characters:\n  " + "\n  ".join(lines)
