@@ -200,6 +200,44 @@ def test_display_equations_fit_the_column(loaded):
     assert wide == [], f"{loaded.docname}: equations wider than the column: {wide}"
 
 
+PHONE = {"width": 390, "height": 844}
+WIDE_MARKS = """() => [...document.querySelectorAll('article mjx-container[display="true"]')]
+    .filter(c => c.scrollWidth > c.clientWidth + 1)
+    .map(c => {
+        const note = document.getElementById(c.getAttribute('aria-describedby') || '');
+        return {marked: c.classList.contains('mc-wide'), tabindex: c.getAttribute('tabindex'),
+                note: note ? note.textContent : null, noteShown: !!note && note.getBoundingClientRect().height > 0};
+    })"""
+
+
+def test_equations_too_wide_for_a_phone_say_so_and_scroll_by_keyboard(loaded):
+    """At 390 px an equation that does not fit scrolls inside its box: it is marked (a visible note, its
+    description for screen readers), it takes the keyboard focus, and the arrow keys scroll it."""
+    page = loaded.page
+    try:
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(400)  # wide-math.js re-checks 150 ms after a resize
+        marks = page.evaluate(WIDE_MARKS)
+        loaded.report["equations_wider_than_a_phone"] = len(marks)
+        for mark in marks:
+            assert mark["marked"] and mark["tabindex"] == "0", f"{loaded.docname}: {mark}"
+            assert mark["noteShown"] and "scroll sideways" in mark["note"], f"{loaded.docname}: {mark}"
+        if marks:
+            box = page.locator("article mjx-container.mc-wide").first
+            box.scroll_into_view_if_needed()
+            box.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(100)
+            assert box.evaluate("e => e === document.activeElement && e.scrollLeft > 0"), loaded.docname
+            loaded.screenshot("__phone-wide-equation", element=box.locator("xpath=../.."))
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_timeout(400)
+    assert page.evaluate(WIDE_MARKS) == [] and page.locator(".mc-wide-note").count() == 0, \
+        f"{loaded.docname}: marks left at 1280 px"
+    assert loaded.errors == [], f"{loaded.docname}: {loaded.errors}"
+
+
 def _visible_images(output) -> list[str]:
     return output.evaluate("""el => [...el.querySelectorAll('img')]
         .filter(img => img.offsetParent !== null && img.getBoundingClientRect().width > 0)
