@@ -338,9 +338,11 @@ def log_softmax(z) -> np.ndarray:
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
-    # the kernel, on a validated array; the fused softmax cross-entropy calls it directly
+    # the kernel, on a validated array; the fused softmax cross-entropy calls it
+    # directly
     shifted = z - z.max(axis=-1, keepdims=True)  # (..., K), every entry <= 0
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))  # (..., K)
+    sums = np.sum(np.exp(shifted), axis=-1, keepdims=True)  # (..., 1)
+    return shifted - np.log(sums)  # (..., K)
 
 
 def softmax_with_temperature(z, temperature: float = 1.0) -> np.ndarray:

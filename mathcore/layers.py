@@ -223,12 +223,13 @@ def forward(X, params, activations) -> ForwardTrace:
     A = as_float_array(X, "X", ndim=(1, 2))
     A = A[None, :] if A.ndim == 1 else A  # (n, n_0)
     if A.shape[1] != Ws[0].shape[1]:
-        raise ValueError(f"X has {A.shape[1]} columns (shape {A.shape}) but W1 of shape {Ws[0].shape} "
-                         f"expects {Ws[0].shape[1]}")
+        raise ValueError(
+            f"X has {A.shape[1]} columns (shape {A.shape}) but W1 of shape "
+            f"{Ws[0].shape} expects {Ws[0].shape[1]}")
     Zs, As = [], [A]
     for W, b, f in zip(Ws, bs, fs):
         Z = _forward(A, W, b)  # (n, n_l): A W^T + b
-        A = f._fn(Z)  # (n, n_l): f applied to every entry (softmax: to every row)
+        A = f._fn(Z)  # (n, n_l): f on every entry (softmax: on every row)
         Zs.append(Z)
         As.append(A)
     return ForwardTrace(Zs, As)
@@ -300,7 +301,9 @@ def relu_interpolation(knots, values) -> list[np.ndarray]:
     t = _increasing(knots, "knots", 2)  # (n+1,)
     y = as_float_array(values, "values", ndim=1)  # (n+1,)
     if y.shape != t.shape:
-        raise ValueError(f"values must have one value per knot, shape {t.shape}, got {y.shape}")
+        raise ValueError(
+            f"values must have one value per knot, shape {t.shape}, "
+            f"got {y.shape}")
     slopes = np.diff(y) / np.diff(t)  # (n,)
     turns = np.diff(slopes, prepend=0.0)  # (n,) s_k - s_{k-1}
     n = slopes.shape[0]

@@ -281,7 +281,8 @@ def _ce_grad(p, y):
 
 
 def _sig_bce(z, y):
-    # -[y log s + (1-y) log(1-s)] = max(z,0) - z y + log(1 + e^{-|z|}), exact for any z
+    # -[y log s + (1-y) log(1-s)] = max(z,0) - z y + log(1 + e^{-|z|}),
+    # exact for any z
     return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))
 
 

@@ -51,10 +51,14 @@ HE_ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "silu")
 INIT_SCHEMES = ("he", "glorot")
 
 
-@checked(n_in=integer(low=1, high=MAX_ELEMENTS), n_out=integer(low=1, high=MAX_ELEMENTS),
+@checked(n_in=integer(low=1, high=MAX_ELEMENTS),
+         n_out=integer(low=1, high=MAX_ELEMENTS),
          scheme=one_of(*INIT_SCHEMES),
-         rng=instance_of(np.random.Generator, what="a NumPy Generator (np.random.default_rng(seed))"))
-def initial_weights(n_in: int, n_out: int, scheme: str, rng: np.random.Generator) -> np.ndarray:
+         rng=instance_of(
+             np.random.Generator,
+             what="a NumPy Generator (np.random.default_rng(seed))"))
+def initial_weights(n_in: int, n_out: int, scheme: str,
+                    rng: np.random.Generator) -> np.ndarray:
     r"""The initial weights of a layer with ``n_in`` inputs and ``n_out`` units, as :class:`MLP` draws them.
 
     ``"he"``: :math:`\mathcal N(0, 2/n_{in})`, which keeps the variance of the
@@ -69,10 +73,12 @@ def initial_weights(n_in: int, n_out: int, scheme: str, rng: np.random.Generator
     -> (n_out, n_in).
     """
     if n_in * n_out > MAX_ELEMENTS:
-        raise ValueError(f"n_in {n_in} times n_out {n_out} is more than {MAX_ELEMENTS} weights")
+        raise ValueError(f"n_in {n_in} times n_out {n_out} is more than "
+                         f"{MAX_ELEMENTS} weights")
     if scheme == "he":
-        return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))  # (n_out, n_in), variance 2/n_in
-    limit = np.sqrt(6.0 / (n_in + n_out))  # r, with r**2 / 3 = 2 / (n_in + n_out)
+        # (n_out, n_in), variance 2/n_in
+        return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))
+    limit = np.sqrt(6.0 / (n_in + n_out))  # r, with r**2 / 3 = 2/(n_in + n_out)
     return rng.uniform(-limit, limit, size=(n_out, n_in))  # (n_out, n_in)
 
 
