@@ -153,7 +153,9 @@ def _grade(label: str, answer: tuple) -> tuple[bool | None, str]:
     text(label, "label")
     checker = lookup(CHECKS, label, "exercise label")
     if not answer or any(a is Ellipsis for a in answer):
-        return None, f"{label}: not answered yet. Replace the ... with your answer and run the cell again."
+        # One short line (at most 80 characters with the longest label): the book's column
+        # shows no more.
+        return None, f"{label}: not answered yet. Replace ... with your answer."
     for i, part in enumerate(answer):
         reason = _not_finite(part)
         if reason:
