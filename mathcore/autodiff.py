@@ -185,10 +185,12 @@ class Value:
 
     # --- the backward pass --------------------------------------------------------------------------
     def graph(self) -> list[Value]:
-        """Every node this value depends on, itself last, each after all of its parents (topological order)."""
+        """Every node this value depends on, itself last, each after all of
+        its parents (topological order)."""
         order, seen = [], set()
         stack = [(self, False)]
-        # iterative depth-first search: a recursive one would overflow Python's stack on a long chain
+        # iterative depth-first search: a recursive one would overflow
+        # Python's stack on a long chain
         while stack:
             node, expanded = stack.pop()
             if expanded:
@@ -204,7 +206,8 @@ class Value:
         return order
 
     def backward(self) -> None:
-        """Fill in ``grad`` of every node of the graph with the derivative of this value.
+        """Fill in ``grad`` of every node of the graph with the derivative of
+        this value.
 
         Gradients are reset first, so calling it twice gives the same result.
         """
@@ -212,7 +215,8 @@ class Value:
         for node in order:
             node.grad = 0.0
         self.grad = 1.0  # dC/dC
-        # reverse topological order: a node's grad is complete before it is passed on to its parents
+        # reverse topological order: a node's grad is complete before it is
+        # passed on to its parents
         for node in reversed(order):
             node._backward()
 

@@ -221,7 +221,8 @@ class Adam:
             m += (1 - self.beta1) * g
             v *= self.beta2
             v += (1 - self.beta2) * g * g
-            m_hat = m / (1 - self.beta1**self.t)  # unbiased for a stationary gradient
+            # unbiased for a stationary gradient
+            m_hat = m / (1 - self.beta1**self.t)
             v_hat = v / (1 - self.beta2**self.t)
             p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
@@ -392,9 +393,12 @@ class Path:
     message: str = ""
 
 
-def minimize(f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.ndarray], x0, lr: float,
-             steps: int, momentum: float = 0.0, optimizer: str = "momentum") -> Path:
-    """Gradient descent (with optional momentum), RMSProp or Adam on a function of a vector, recording the path.
+def minimize(f: Callable[[np.ndarray], float],
+             grad: Callable[[np.ndarray], np.ndarray], x0, lr: float,
+             steps: int, momentum: float = 0.0,
+             optimizer: str = "momentum") -> Path:
+    """Gradient descent (with optional momentum), RMSProp or Adam on a function
+    of a vector, recording the path.
 
     ``optimizer="momentum"`` (the default) is the heavy ball, plain gradient
     descent at ``momentum=0``; ``"rmsprop"`` and ``"adam"`` take the steps of
@@ -410,18 +414,21 @@ def minimize(f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.n
     Raises
     ------
     TypeError
-        If ``f`` or ``grad`` is not callable, ``f`` returns something other than
-        a real number, or ``grad`` something other than an array of real numbers.
+        If ``f`` or ``grad`` is not callable, ``f`` returns something other
+        than a real number, or ``grad`` something other than an array of real
+        numbers.
     ValueError
-        If ``grad(x)`` is not shaped like ``x`` or not finite, ``steps`` exceeds
-        ``MAX_ITERATIONS`` (``mathcore._validate``), ``momentum`` is outside [0, 1)
-        (or not 0 with another optimizer), ``optimizer`` is not a key of
-        :data:`OPTIMIZERS`, or ``x0`` or ``lr`` is invalid.
+        If ``grad(x)`` is not shaped like ``x`` or not finite, ``steps``
+        exceeds ``MAX_ITERATIONS`` (``mathcore._validate``), ``momentum`` is
+        outside [0, 1) (or not 0 with another optimizer), ``optimizer`` is not
+        a key of :data:`OPTIMIZERS`, or ``x0`` or ``lr`` is invalid.
     """
     x = as_float_array(x0, "x0", ndim=1).copy()  # (d,)
     lr = check_scalar(lr, "lr", low=0.0, low_open=True)
-    steps = check_scalar(steps, "steps", low=0, high=MAX_ITERATIONS, integer=True)
-    beta = _check_beta(momentum, "momentum")  # in [0, 1): at 1 the velocity never decays
+    steps = check_scalar(steps, "steps", low=0, high=MAX_ITERATIONS,
+                         integer=True)
+    # in [0, 1): at 1 the velocity never decays
+    beta = _check_beta(momentum, "momentum")
     v = np.zeros_like(x)  # (d,)
     adaptive = None if optimizer == "momentum" else OPTIMIZERS[optimizer](lr)
     points, values = [x.copy()], [float(f(x))]
@@ -432,13 +439,16 @@ def minimize(f: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.n
                 v = beta * v + np.asarray(grad(x), dtype=np.float64)
                 x = x - lr * v
             else:
-                x = x.copy()  # the optimizer updates in place; points holds the earlier iterates
+                # the optimizer updates in place; points holds the earlier
+                # iterates
+                x = x.copy()
                 adaptive.step([x], [np.asarray(grad(x), dtype=np.float64)])
             fx = float(f(x))
             if not (_finite(fx) and np.all(np.abs(x) < DIVERGENCE_THRESHOLD)):
                 diverged = True
-                message = (f"diverged at step {k}: the value became {fx:.3g}; "
-                           f"the learning rate {lr:g} is too large for this function")
+                message = (f"diverged at step {k}: the value became "
+                           f"{fx:.3g}; the learning rate {lr:g} is too large "
+                           "for this function")
                 break
             points.append(x.copy())
             values.append(fx)
@@ -548,13 +558,15 @@ def quadratic_rate(lr: float, curvatures, momentum: float = 0.0) -> float:
     return float(np.max(big))
 
 
-def step_decay(step: int, lr0: float, drop: float = 0.5, every: int = 10) -> float:
+def step_decay(step: int, lr0: float, drop: float = 0.5,
+               every: int = 10) -> float:
     r"""The learning rate at ``step`` (0, 1, 2, ...) of a step-decay schedule.
 
     .. math:: \eta_t = \eta_0 \, \gamma^{\lfloor t / s \rfloor}
 
-    with :math:`\eta_0` = ``lr0``, :math:`\gamma` = ``drop`` and :math:`s` = ``every``:
-    constant for ``every`` steps, then multiplied by ``drop``.
+    with :math:`\eta_0` = ``lr0``, :math:`\gamma` = ``drop`` and
+    :math:`s` = ``every``: constant for ``every`` steps, then multiplied by
+    ``drop``.
     """
     step = check_scalar(step, "step", low=0, integer=True)
     lr0 = check_scalar(lr0, "lr0", low=0.0, low_open=True)

@@ -157,13 +157,18 @@ def ridge_path(X, y, l2s) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"l2s must be >= 0, got {l2s[l2s < 0][0]}")
     n = X.shape[0]
     x_mean, y_mean = X.mean(axis=0), y.mean()  # (d,), ()
-    U, s, Vt = np.linalg.svd(X - x_mean, full_matrices=False)  # (n, r), (r,), (r, d)
+    # (n, r), (r,), (r, d)
+    U, s, Vt = np.linalg.svd(X - x_mean, full_matrices=False)
     uty = U.T @ (y - y_mean)  # (r,)
     alpha = n * l2s[:, None] / 2.0  # (k, 1)
-    keep = s > 1e-12 * s.max() if s.size and s.max() > 0 else np.zeros_like(s, dtype=bool)  # (r,)
+    if s.size and s.max() > 0:
+        keep = s > 1e-12 * s.max()  # (r,)
+    else:
+        keep = np.zeros_like(s, dtype=bool)  # (r,)
     denom = s**2 + alpha  # (k, r)
     with np.errstate(divide="ignore", invalid="ignore"):
-        filt = np.where(keep | (alpha > 0), s / np.where(denom > 0, denom, 1.0), 0.0)  # (k, r)
+        filt = np.where(keep | (alpha > 0),
+                        s / np.where(denom > 0, denom, 1.0), 0.0)  # (k, r)
     W = (filt * uty) @ Vt  # (k, d)
     b = y_mean - W @ x_mean  # (k,)
     return W, b
@@ -293,10 +298,14 @@ def dropout(a, p: float, rng) -> tuple[np.ndarray, np.ndarray]:
     a = as_float_array(a, "a")
     p = check_scalar(p, "p", low=0.0)
     if p >= 1.0:
-        raise ValueError(f"p must be < 1 (p = 1 drops everything and 1/(1 - p) is infinite), got {p}")
+        raise ValueError("p must be < 1 (p = 1 drops everything and "
+                         f"1/(1 - p) is infinite), got {p}")
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        rng = np.random.default_rng(check_scalar(int(rng), "rng", low=0, integer=True))
+        seed = check_scalar(int(rng), "rng", low=0, integer=True)
+        rng = np.random.default_rng(seed)
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator or a seed, got {type(rng).__name__}")
-    mask = (rng.random(a.shape) >= p).astype(np.float64)  # S: 1 with probability 1 - p
+        raise TypeError("rng must be a numpy.random.Generator or a seed, "
+                        f"got {type(rng).__name__}")
+    # S: 1 with probability 1 - p
+    mask = (rng.random(a.shape) >= p).astype(np.float64)
     return a * mask / (1.0 - p), mask
