@@ -58,7 +58,8 @@ def _forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     return Z
 
 
-def _backward(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, need_dX: bool = True):
+def _backward(dZ: np.ndarray, X: np.ndarray, W: np.ndarray,
+              need_dX: bool = True):
     dW = dZ.T @ X  # (n_out, n_in)
     db = dZ.sum(axis=0)  # (n_out,)
     dX = dZ @ W if need_dX else None  # (n, n_in)

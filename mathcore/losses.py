@@ -409,10 +409,13 @@ def sigmoid_neuron_cost(x, y, w, b, loss: str = "binary_cross_entropy") -> np.nd
     return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=-1)
 
 
-def sigmoid_neuron_gradient(x, y, w, b, loss: str = "binary_cross_entropy") -> tuple[np.ndarray, np.ndarray]:
-    r""":math:`(\partial C/\partial w, \partial C/\partial b)` of :func:`sigmoid_neuron_cost`.
+def sigmoid_neuron_gradient(x, y, w, b, loss: str = "binary_cross_entropy"
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`(\partial C/\partial w, \partial C/\partial b)` of
+    :func:`sigmoid_neuron_cost`.
 
-    By the chain rule through :math:`z_i = w x_i + b`, with :math:`a_i = \sigma(z_i)`:
+    By the chain rule through :math:`z_i = w x_i + b`, with
+    :math:`a_i = \sigma(z_i)`:
 
     .. math::
 
@@ -423,13 +426,18 @@ def sigmoid_neuron_gradient(x, y, w, b, loss: str = "binary_cross_entropy") -> t
 
     .. math::
 
-        \delta_i = \begin{cases} 2(a_i - y_i)\,a_i(1 - a_i) & \text{mse,} \\
-                                 a_i - y_i & \text{binary cross-entropy.} \end{cases}
+        \delta_i = \begin{cases}
+            2(a_i - y_i)\,a_i(1 - a_i) & \text{mse,} \\
+            a_i - y_i & \text{binary cross-entropy.} \end{cases}
 
-    Parameters and shapes as in :func:`sigmoid_neuron_cost`; returns two arrays of shape S.
+    Parameters and shapes as in :func:`sigmoid_neuron_cost`; returns two
+    arrays of shape S.
     """
     x, y, z = _neuron_args(x, y, w, b, loss)
     a = _sigmoid(z)  # (..., n)
     # sigma'(z) = sigma(z) sigma(-z): accurate in both tails
-    delta = 2.0 * (a - y) * a * _sigmoid(-z) if loss == "mse" else a - y  # (..., n)
+    if loss == "mse":
+        delta = 2.0 * (a - y) * a * _sigmoid(-z)  # (..., n)
+    else:
+        delta = a - y  # (..., n)
     return np.mean(delta * x, axis=-1), np.mean(delta, axis=-1)

@@ -247,18 +247,23 @@ class MLP:
         """The cost: mean data loss plus penalties on the weights."""
         return self.loss_and_gradients(X, Y, loss, l2, l1, _value_only=True)[0]
 
-    def loss_and_gradients(self, X, Y, loss: str | None = None, l2: float = 0.0, l1: float = 0.0,
-                           _value_only: bool = False) -> tuple[float, list[np.ndarray]]:
-        """Cost and its gradient with respect to every parameter, by backpropagation.
+    def loss_and_gradients(self, X, Y, loss: str | None = None,
+                           l2: float = 0.0, l1: float = 0.0,
+                           _value_only: bool = False
+                           ) -> tuple[float, list[np.ndarray]]:
+        """Cost and its gradient for every parameter, by backpropagation.
 
         Parameters
         ----------
         X : array, shape (n, sizes[0])
-        Y : array, shape (n, sizes[-1]); (n,) integer labels for cross-entropy, or (n,) for one output
+        Y : array, shape (n, sizes[-1])
+            (n,) integer labels for cross-entropy, or (n,) for one output.
         loss : str, optional
-            A name in :data:`COMPATIBLE_LOSSES` for this output; default :data:`DEFAULT_LOSS`.
+            A name in :data:`COMPATIBLE_LOSSES` for this output; default
+            :data:`DEFAULT_LOSS`.
         l2, l1 : float
-            Penalty strengths: :math:`\\frac{l_2}{2}\\sum\\lVert W\\rVert^2 + l_1\\sum|W|`, weights only.
+            Penalty strengths, on the weights only:
+            :math:`\\frac{l_2}{2}\\sum\\lVert W\\rVert^2 + l_1\\sum|W|`.
 
         Returns
         -------
@@ -271,15 +276,18 @@ class MLP:
         Y = self._check_Y(Y, X.shape[0], lossfn)
         Z, cache = self._forward_cache(X)  # (n, n_out)
 
-        fused = losses.LOSSES[_FUSED[(self.output, lossfn.name)]] if (self.output, lossfn.name) in _FUSED else None
+        pair = (self.output, lossfn.name)
+        fused = losses.LOSSES[_FUSED[pair]] if pair in _FUSED else None
         if fused is not None or lossfn.on_logits:
             f = fused or lossfn
             value = f._value(Z, Y)
-            dZ = None if _value_only else f._grad(Z, Y)  # (n, n_out) = (P - Y)/N
+            # (n, n_out) = (P - Y)/N
+            dZ = None if _value_only else f._grad(Z, Y)
         else:
             out = self._output(Z)
             if lossfn.probabilities and self.output == "identity":
-                raise ValueError(f"{lossfn.name} needs probabilities; use output='sigmoid' or 'softmax'")
+                raise ValueError(f"{lossfn.name} needs probabilities; "
+                                 "use output='sigmoid' or 'softmax'")
             value = lossfn._value(out, Y)
             dZ = None
             if not _value_only:
@@ -293,14 +301,17 @@ class MLP:
                     dZ = dA
         Ws = self.weights
         if l2:
-            # one pass over each W: concatenating them first would copy every weight on every step
-            value += sum(regularization.PENALTIES["l2"]._value(W, l2) for W in Ws)
+            # one pass over each W: concatenating them first would
+            # copy every weight on every step
+            penalty = regularization.PENALTIES["l2"]
+            value += sum(penalty._value(W, l2) for W in Ws)
         if l1:
-            value += sum(regularization.PENALTIES["l1"]._value(W, l1) for W in Ws)
+            penalty = regularization.PENALTIES["l1"]
+            value += sum(penalty._value(W, l1) for W in Ws)
         if _value_only:
             return float(value), []
 
-        grads: list[np.ndarray] = [None] * len(self.params)  # type: ignore[list-item]
+        grads: list[np.ndarray] = [None] * len(self.params)  # type: ignore
         delta = dZ  # (n, n_out) at the output layer
         for l in range(len(cache) - 1, -1, -1):
             A_prev, _ = cache[l]
@@ -312,7 +323,8 @@ class MLP:
                 dW += l1 * np.sign(W)
             grads[2 * l], grads[2 * l + 1] = dW, db
             if l > 0:
-                delta = dA_prev  # (n, n_l): dA_prev is new, so the product can overwrite it
+                # (n, n_l): dA_prev is new, so the product can overwrite it
+                delta = dA_prev
                 delta *= self.activation._dfn(cache[l - 1][1])  # (n, n_l)
         return float(value), grads
 
