@@ -97,13 +97,13 @@ def digits_table(r: dict) -> str:
 
 
 def optimizers_table(r: dict) -> str:
-    headers = ["optimiser", "rates tried", "validation accuracy", "chosen", "test accuracy, median",
+    headers = ["optimiser", "validation over the rates", "rate chosen", "test accuracy, median",
                "range over seeds", "training time (s)"]
     rows = []
     for name in sorted(r["results"], key=["SGD", "Momentum", "RMSProp", "Adam"].index):
         res = r["results"][name]
         acc, val = res["test_accuracy"], res["validation"]
-        rows.append([name, f"{min(map(float, val)):g} to {max(map(float, val)):g}",
+        rows.append([f"{name} ({min(map(float, val)):g} to {max(map(float, val)):g})",
                      f"{100 * min(val.values()):.1f}–{100 * max(val.values()):.1f}%", f"{res['lr']:g}",
                      f"{100 * res['median_accuracy']:.1f}%", f"{100 * min(acc):.1f}–{100 * max(acc):.1f}%",
                      f"{res['median_s']:.2f}"])
@@ -113,9 +113,9 @@ def optimizers_table(r: dict) -> str:
             "by validation accuracy (a stratified quarter of the "
             f"training images; ties go to the smaller rate); then {len(r['seeds'])} seeds of initialisation and "
             "shuffling on the whole training part. Momentum β = 0.9, RMSProp ρ = 0.9, Adam β₁ = 0.9, β₂ = 0.999, "
-            "ε = 1e-8. Validation accuracy: the worst and the best rate of the grid (how much the choice "
-            "matters); median wall time of a fit.")
-    return table(headers, rows, "lrrrrrr") + "\n\n" + note
+            "ε = 1e-8. The rates tried follow each optimiser's name; validation accuracy: the worst and the best "
+            "of them (how much the choice matters); median wall time of a fit.")
+    return table(headers, rows, "lrrrrr") + "\n\n" + note
 
 
 def scalar_table(r: dict) -> str:
@@ -134,7 +134,7 @@ def scalar_table(r: dict) -> str:
         rows.append([label, _ms(res["median_ms"]), f"{res['times_mathcore']:.0f}", f"{res['final_cost']:.6f}", grads])
     note = (f"micrograd's two-moons demonstration ({r['n_samples']} points, MLP(2, [16, 16, 1]), hinge loss + "
             f"1e-4 Σp², full batch), its first {r['steps']} steps from the same weights; median time per step.")
-    return table(headers, rows, "lrrrrrr") + "\n\n" + note
+    return table(headers, rows, "lrrrrr") + "\n\n" + note
 
 
 def sliders_table(r: dict) -> str:
