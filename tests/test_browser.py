@@ -200,6 +200,19 @@ def test_display_equations_fit_the_column(loaded):
     assert wide == [], f"{loaded.docname}: equations wider than the column: {wide}"
 
 
+WIDE_CODE = """() => [...document.querySelectorAll('article div.cell_input pre, article div.cell_output pre')]
+    .filter(p => p.scrollWidth > p.clientWidth + 1)
+    .map(p => `${p.scrollWidth} px in ${p.clientWidth} px: ${p.textContent.trim().split('\\n')[0].slice(0, 60)}`)"""
+
+
+def test_code_and_printed_output_fit_the_column(loaded):
+    """At 1280 px no code cell and no printed output is cut off at the column's edge (the static test
+    in tests/test_contents.py keeps lines to 80 characters; this measures what the page shows)."""
+    wide = loaded.page.evaluate(WIDE_CODE)
+    loaded.report["code_too_wide"] = len(wide)
+    assert wide == [], f"{loaded.docname}: code or output wider than the column: {wide}"
+
+
 PHONE = {"width": 390, "height": 844}
 WIDE_MARKS = """() => [...document.querySelectorAll('article mjx-container[display="true"]')]
     .filter(c => c.scrollWidth > c.clientWidth + 1)
