@@ -248,6 +248,14 @@ def _tools_or_skip() -> None:
         pytest.skip(message)
 
 
+def _workspace(tmp_path_factory, name: str):
+    """The tools checked, then a fresh folder, the tools' environment, a key file and its key."""
+    _tools_or_skip()
+    tmp = tmp_path_factory.mktemp(name)
+    key_file = g.make_key(tmp / "grading.key")
+    return tmp, _env(tmp), key_file, g.read_key(key_file)
+
+
 def _export(chapter: Path, tmp: Path, key_file: Path) -> dict[str, Path]:
     """format -> the file ``python -m mathcore.assign`` wrote for ``chapter``."""
     out = {}
@@ -260,12 +268,8 @@ def _export(chapter: Path, tmp: Path, key_file: Path) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    _tools_or_skip()
     start = time.perf_counter()
-    tmp = tmp_path_factory.mktemp("exports")
-    env = _env(tmp)
-    key_file = g.make_key(tmp / "grading.key")
-    key = g.read_key(key_file)
+    tmp, env, key_file, key = _workspace(tmp_path_factory, "exports")
     files = _export(CHAPTER, tmp, key_file)
     source = nbformat.read(files["nbgrader"], as_version=4)
     answers = _answers(source)
@@ -346,12 +350,8 @@ def every_chapter(tmp_path_factory):
     (an exercise may use what the chapter computed before it); the unanswered one is the short
     form of the student version, as above.
     """
-    _tools_or_skip()
     start = time.perf_counter()
-    tmp = tmp_path_factory.mktemp("every-chapter")
-    env = _env(tmp)
-    key_file = g.make_key(tmp / "grading.key")
-    key = g.read_key(key_file)
+    tmp, env, key_file, key = _workspace(tmp_path_factory, "every-chapter")
 
     def export(chapter):
         (tmp / chapter.stem).mkdir()
