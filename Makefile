@@ -94,7 +94,7 @@ student: $(STAMP)
 
 test: $(STAMP) $(GRADING_STAMP)
 	$(RUN) $(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup) \
-		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests book $(PYTEST_ARGS)
+		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=30 tests book $(PYTEST_ARGS)
 
 execute: $(STAMP)
 	$(RUN) $(BIN)/python tools/execute_notebooks.py
