@@ -21,7 +21,7 @@ Where every file comes from, each checked before use (a mismatch fails the build
 
 The site's ``pyodide-lock.json`` lists only the packages shipped, so a missing one fails with
 Pyodide's "no known package" rather than a fetch. ``mathcore`` depends there on what it imports
-when imported (NumPy, SymPy, Matplotlib, ipywidgets), so ``import mathcore`` in a cell loads
+when imported (NumPy, SymPy, Matplotlib, ipywidgets, threadpoolctl), so ``import mathcore`` in a cell loads
 them. SciPy is shipped but not a dependency: Pyodide loads a package only for an import written
 in a cell, and ``mathcore.activations`` imports ``scipy.special`` lazily (GELU), so a chapter
 that needs it imports it in a cell; the others do not download its 20 MB (SciPy + OpenBLAS).
@@ -90,7 +90,7 @@ PYPI = {
              "comm-0.2.3-py3-none-any.whl",
              "c615d91d75f7f04f095b30d1c1711babd43bdc6419c1be9886a85f2f4e489417", ["traitlets"], ["comm"]),
 }
-MATHCORE_DEPENDS = ["numpy", "sympy", "matplotlib", "ipywidgets"]
+MATHCORE_DEPENDS = ["numpy", "sympy", "matplotlib", "ipywidgets", "threadpoolctl"]
 
 # The notebooks shipped (and given a launch entry): the chapters and the notebook appendix.
 LITE_DOC = re.compile(r"book/(\d\d_\w+|appendix_\w+)")
