@@ -251,6 +251,10 @@ def assemble(plan: dict, notebooks: list[Path], out: Path) -> None:
         }}
         (stage / "jupyter-lite.json").write_text(json.dumps(
             {"jupyter-lite-schema-version": 0, "jupyter-config-data": {"litePluginSettings": settings}}, indent=1))
+        # every cell in the page, not only those scrolled into view: a reader's search finds any of them,
+        # and the browser test reads every prompt and output
+        (stage / "overrides.json").write_text(json.dumps(
+            {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}, indent=1))
         (stage / "jupyter_lite_config.json").write_text(json.dumps({"LiteBuildConfig": {
             "apps": APPS, "contents": ["files"], "no_sourcemaps": True, "no_unused_shared_packages": True,
         }}, indent=1))
