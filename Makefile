@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # The venv's tools first on PATH (the notebooks' kernel, jupyter-book's subprocesses).
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: help venv grading-venv lock book archive book-nosolutions student test execute execute-check bench bench-quick clean distclean
+.PHONY: help venv grading-venv lite-venv lock book archive book-nosolutions student test execute execute-check bench bench-quick clean distclean
 
 help:
 	@echo "make book           build the HTML book into _build/html (MATHCORE_STATIC=1)"
@@ -31,8 +31,9 @@ help:
 	@echo "make bench          benchmarks (~10 min): tables into benchmarks/results.md and the README"
 	@echo "make bench-quick    the benchmarks' smoke run (under a minute), nothing written"
 	@echo "make lock           re-resolve requirements.in into the locks requirements.txt and binder/requirements.txt"
-	@echo "                    (and requirements-grading.in into requirements-grading.txt)"
+	@echo "                    (and requirements-grading.in, requirements-lite.in into their .txt locks)"
 	@echo "make grading-venv   nbgrader and Otter-Grader in .venv-grading (for tests/test_grade_exports.py)"
+	@echo "make lite-venv      JupyterLite in .venv-lite (the chapters in the browser, built by make book)"
 	@echo "make clean          remove build outputs and caches (keeps .venv and .cache)"
 	@echo "make distclean      also remove .venv and the CDN cache .cache/"
 
@@ -67,6 +68,20 @@ $(GRADING_STAMP): requirements-grading.txt $(STAMP)
 	$(GRADING_VENV)/bin/python -m pip check
 	touch $@
 
+# JupyterLite and its Pyodide kernel, which tools/lite.py runs at the end of every HTML build
+# (the chapters in the browser: _build/html/lite/), in a venv of their own: jupyter-server's
+# dependencies stay out of the book's lock. Built like .venv-grading.
+LITE_VENV := .venv-lite
+LITE_STAMP := $(LITE_VENV)/.installed
+lite-venv: $(LITE_STAMP)
+
+$(LITE_STAMP): requirements-lite.txt $(STAMP)
+	test -x $(LITE_VENV)/bin/python || $(BIN)/python -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements-lite.txt
+	$(LITE_VENV)/bin/python -m pip check
+	touch $@
+
 # One set of versions for every supported Python (--universal from 3.11, the fewest
 # versions per package), each file's sha256. The existing locks are uv's preferences,
 # so a pin changes only when requirements.in asks for it.
@@ -75,10 +90,11 @@ LOCK := $(BIN)/uv pip compile --universal --python-version 3.11 --fork-strategy 
 lock: $(STAMP)
 	$(LOCK) --generate-hashes requirements.in -o requirements.txt
 	$(LOCK) --generate-hashes requirements-grading.in -o requirements-grading.txt
+	$(LOCK) --generate-hashes requirements-lite.in -o requirements-lite.txt
 	$(LOCK) --no-annotate binder/requirements.in -c requirements.txt -o binder/requirements.txt
 	printf '%s\n' '# mathcore itself: repo2docker installs from the repository root' '.' >> binder/requirements.txt
 
-book: $(STAMP)
+book: $(STAMP) $(LITE_STAMP)
 	$(RUN) MATHCORE_STATIC=1 $(BIN)/jupyter-book build . -n -W --keep-going --all
 	@echo "Open _build/html/index.html"
 
@@ -92,7 +108,7 @@ book-nosolutions: $(STAMP)
 student: $(STAMP)
 	$(RUN) $(BIN)/python -m mathcore.assign book/[0-9][0-9]_*.ipynb --out _build/student
 
-test: $(STAMP) $(GRADING_STAMP)
+test: $(STAMP) $(GRADING_STAMP) $(LITE_STAMP)
 	$(RUN) $(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup) \
 		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=30 tests book $(PYTEST_ARGS)
 
@@ -120,4 +136,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(GRADING_VENV) .cache *.egg-info
+	rm -rf $(VENV) $(GRADING_VENV) $(LITE_VENV) .cache *.egg-info

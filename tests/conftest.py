@@ -30,7 +30,7 @@ BUILD_TIMEOUT_S = 1800  # the whole book, every notebook executed, on 2 cores
 # Tests that use the built book run on one xdist worker (see
 # pytest_xdist_make_scheduler) while the other runs unit tests and nbval.
 BOOK_GROUP = "book-build"
-BOOK_MODULES = {"tests/test_book.py", "tests/test_browser.py"}
+BOOK_MODULES = {"tests/test_book.py", "tests/test_browser.py", "tests/test_lite.py"}
 PORTABILITY_MODULE = "tests/test_portability.py"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
