@@ -568,6 +568,7 @@ def unpacked(built_book, tmp_path_factory) -> str:
         zf.extractall(folder)
     assert names == [f"{TOP}/{p.relative_to(built_book.html).as_posix()}" for p in files_of(built_book.html)]
     assert f"{TOP}/index.html" in names and not any("/.doctrees/" in n or n.endswith(".buildinfo") for n in names)
+    assert not any(n.startswith(f"{TOP}/lite/") for n in names), "JupyterLite cannot run from disk: not in the archive"
     return (folder / TOP).as_uri()
 
 

@@ -6,7 +6,9 @@ Every file of HTML_DIR goes under one top folder, ``mathcore-book/``, in sorted 
 a fixed timestamp, so the same build gives the same bytes. The archive opens from disk:
 unzip it and open ``mathcore-book/index.html`` (the pages load nothing from the network;
 tests/test_browser.py reads the chapters from ``file://``). ``.buildinfo`` and Sphinx's
-pickled ``.doctrees`` are build state, not pages, and are left out.
+pickled ``.doctrees`` are build state, not pages, and are left out; so is ``lite/``, the
+chapters in JupyterLite (85 MB), which needs a web server for its service worker and so
+cannot run from disk anyway (serve the build: ``python3 -m http.server -d _build/html``).
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from pathlib import Path
 TOP = "mathcore-book"
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)
 LEFT_OUT = {".buildinfo", ".doctrees"}
+LEFT_OUT_AT_TOP = {"lite"}
 
 
 def files_of(html: Path) -> list[Path]:
     return sorted(p for p in html.rglob("*")
-                  if p.is_file() and not LEFT_OUT & set(p.relative_to(html).parts))
+                  if p.is_file() and not LEFT_OUT & set(p.relative_to(html).parts)
+                  and p.relative_to(html).parts[0] not in LEFT_OUT_AT_TOP)
 
 
 def archive(html, out) -> Path:
