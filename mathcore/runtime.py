@@ -42,9 +42,8 @@ def timings_meaningful() -> bool:
 
 #: Each need a cell can ask :func:`available` about: the check, and why it fails where it does.
 NEEDS = {
-    "processes": (can_spawn_processes, "this Python cannot start other processes"),
-    "timing": (timings_meaningful,
-               "the browser's clock is coarse and WebAssembly runs at its own speed, so timings mean nothing"),
+    "processes": (can_spawn_processes, "it cannot start other processes"),
+    "timing": (timings_meaningful, "its clock is too coarse for timings"),
 }
 
 
