@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -270,6 +271,15 @@ def test_refuses_out_inside_submissions(tmp_path):
     with pytest.raises(g.GradeError, match="inside the submissions folder"):
         g.grade("04_losses", tmp_path / "subs", tmp_path)
     assert list((tmp_path / "subs").iterdir()) == []
+
+
+def test_refuses_where_no_kernel_can_start(tmp_path, monkeypatch):
+    """In the browser kernel (Pyodide) grading would fail on the first submission: say why at once."""
+    (tmp_path / "subs").mkdir()
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    with pytest.raises(g.GradeError, match=r"this Python \(emscripten\) cannot start processes"):
+        g.grade("04_losses", tmp_path / "subs", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_make_key_and_errors(tmp_path, capsys):
