@@ -31,7 +31,7 @@ def in_pyodide() -> bool:
 
 
 def can_spawn_processes() -> bool:
-    """Whether :mod:`subprocess` can start a program (a kernel, a grader): not in WebAssembly."""
+    """Whether ``subprocess`` can start a program (a kernel, a grader): not in WebAssembly."""
     return sys.platform not in ("emscripten", "wasi")
 
 
