@@ -3,6 +3,9 @@ r"""Small seeded data sets for the book's figures and exercises.
 Every generator returns ``(X, y)`` with ``X`` a float64 array of shape
 (n_samples, n_features), the book's batch layout, and ``y`` integer class
 labels of shape (n_samples,) (float targets for :func:`regression_curve`).
+The labels are NumPy's index integers (``np.intp``: int64 on 64-bit machines,
+int32 in the browser's 32-bit WebAssembly), which ``np.bincount`` and indexing
+take everywhere; int64 labels make ``np.bincount`` fail in the browser.
 All randomness comes from ``numpy.random.default_rng(seed)``, so a chapter
 that asks for ``two_moons(seed=0)`` draws the same points on every machine and
 every run, and its committed outputs stay reproducible.
@@ -59,7 +62,7 @@ def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
     -------
     X : ndarray of float64
         The four inputs (0,0), (0,1), (1,0), (1,1), exactly 0.0 or 1.0.
-    y : ndarray of int64
+    y : ndarray of intp
         The gate's output for each input.
 
     Shapes
@@ -75,7 +78,7 @@ def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(name, str) and name.upper() in GATES:
         name = name.upper()
     table = lookup(GATES, name, "logic gate")
-    return _GATE_INPUTS.copy(), np.array(table, dtype=np.int64)  # (4, 2), (4,)
+    return _GATE_INPUTS.copy(), np.array(table, dtype=np.intp)  # (4, 2), (4,)
 
 
 def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +101,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
     Returns
     -------
     X : ndarray of float64
-    y : ndarray of int64, labels 0 and 1.
+    y : ndarray of intp, labels 0 and 1.
 
     Shapes
     ------
@@ -113,7 +116,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
     upper = np.column_stack([np.cos(t_upper), np.sin(t_upper)])  # (n0, 2)
     lower = np.column_stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)])  # (n1, 2)
     X = np.vstack([upper, lower]) + noise * rng.standard_normal((n, 2))  # (n, 2)
-    y = np.concatenate([np.zeros(n_upper, np.int64), np.ones(n // 2, np.int64)])  # (n,)
+    y = np.concatenate([np.zeros(n_upper, np.intp), np.ones(n // 2, np.intp)])  # (n,)
     order = rng.permutation(n)  # (n,)
     return X[order], y[order]
 
@@ -143,7 +146,7 @@ def spirals(
     Returns
     -------
     X : ndarray of float64, inside the unit disk.
-    y : ndarray of int64, labels 0 .. n_classes - 1, grouped by class.
+    y : ndarray of intp, labels 0 .. n_classes - 1, grouped by class.
 
     Shapes
     ------
@@ -156,7 +159,7 @@ def spirals(
     noise = check_scalar(noise, "noise", low=0.0)
     rng = np.random.default_rng(check_seed(seed))
     r = np.tile(np.linspace(0.0, 1.0, m), k)  # (k*m,)
-    y = np.repeat(np.arange(k, dtype=np.int64), m)  # (k*m,)
+    y = np.repeat(np.arange(k, dtype=np.intp), m)  # (k*m,)
     theta = 4.0 * (y + r) + noise * rng.standard_normal(k * m)  # (k*m,)
     X = np.column_stack([r * np.sin(theta), r * np.cos(theta)])  # (k*m, 2)
     return X, y
@@ -287,7 +290,7 @@ def _load_digits() -> tuple[np.ndarray, np.ndarray]:
     path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
     with gzip.open(path, "rt") as f:
         table = np.loadtxt(f, delimiter=",")  # (1797, 65): 64 pixels, then the digit
-    return table[:, :-1].astype(np.float64), table[:, -1].astype(np.int64)
+    return table[:, :-1].astype(np.float64), table[:, -1].astype(np.intp)
 
 
 def digits(
@@ -315,7 +318,7 @@ def digits(
     DigitsSplit, or (X, y)
         ``X`` float64 pixel intensities (0 to 16 before standardising), one
         row per image in row-major order (``X.reshape(-1, 8, 8)`` gives the
-        images); ``y`` int64 digits 0 to 9.
+        images); ``y`` intp digits 0 to 9.
 
     Shapes
     ------

@@ -72,6 +72,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import runtime
 from ._validate import check_scalar
 
 __all__ = ["GradeError", "STATUSES", "HIDDEN", "HiddenTest", "make_key", "read_key", "hidden_seed", "grade_answer",
@@ -1132,6 +1133,9 @@ def grade(chapter, submissions, out, *, key=None, cell_timeout: float = CELL_TIM
     notebook_timeout = check_scalar(notebook_timeout, "notebook_timeout", low=1, high=10**6)
     memory_mb = check_scalar(memory_mb, "memory_mb", low=256, high=10**6, integer=True)
     jobs = check_scalar(jobs, "jobs", low=1, high=64, integer=True)
+    if not runtime.can_spawn_processes():
+        raise GradeError(f"grading runs each submission in a kernel of its own, and this Python ({sys.platform}) "
+                         "cannot start processes: grade on a machine with Jupyter installed")
     account = _account(user)
     import nbformat
 

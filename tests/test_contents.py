@@ -12,6 +12,7 @@ import functools
 import importlib
 import pkgutil
 import re
+import sys
 
 import nbformat
 import pytest
@@ -189,3 +190,53 @@ def test_code_and_printed_lines_fit_the_column(name):
     """No code line and no printed line wider than the column: the page would cut it off."""
     lines = long_lines(nbformat.read(BOOK / name, as_version=4))
     assert lines == [], f"{name}: {len(lines)} lines over {MAX_LINE} characters:\n  " + "\n  ".join(lines)
+
+
+# --- the set-up cell: Colab installs mathcore on first run ------------------------------------
+def _repository() -> tuple[str, str]:
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    return config["url"], config["branch"]
+
+
+#: every notebook a launch button opens: the chapters and the appendix notebooks
+LAUNCHED = sorted([p.name for p in BOOK.glob("[0-9][0-9]_*.ipynb")] + list(APPENDIX_NOTEBOOKS.values()))
+
+
+@pytest.mark.parametrize("name", LAUNCHED)
+def test_the_first_code_cell_installs_mathcore_only_where_it_is_missing(name):
+    """Colab opens the notebook from the branch of ``_config.yml`` and installs mathcore from that branch.
+
+    Hidden from the page (``remove-cell``), silent where mathcore is installed (locally, on
+    Binder, in the browser kernel), so its stored output is empty.
+    """
+    url, branch = _repository()
+    cell = next(c for c in nbformat.read(BOOK / name, as_version=4).cells if c.cell_type == "code")
+    assert cell.source == (
+        "try:\n"
+        "    import mathcore\n"
+        "except ImportError:  # on Colab: install the book's package once\n"
+        f'    repo = "{url}"\n'
+        f'    %pip install --quiet "mathcore @ git+{{repo}}@{branch}"')
+    assert cell.metadata.get("tags") == ["remove-cell"]
+    assert cell.outputs == []
+
+
+def test_the_set_up_cell_installs_from_the_repository_when_mathcore_is_missing(monkeypatch):
+    """Run in IPython with ``import mathcore`` failing: ``%pip`` gets the repository's URL, expanded."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    url, branch = _repository()
+    cell = next(c for c in nbformat.read(BOOK / LAUNCHED[0], as_version=4).cells if c.cell_type == "code")
+    shell = InteractiveShell.instance()
+    try:
+        asked = []
+        shell.register_magic_function(asked.append, "line", "pip")
+        assert shell.run_cell(cell.source).success
+        assert asked == []  # mathcore is installed here
+        monkeypatch.setitem(sys.modules, "mathcore", None)  # import mathcore now raises ImportError
+        assert shell.run_cell(cell.source).success
+        assert asked == [f'install --quiet "mathcore @ git+{url}@{branch}"']
+    finally:
+        InteractiveShell.clear_instance()

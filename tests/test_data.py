@@ -31,6 +31,18 @@ def test_logic_gate_truth_tables(name, outputs):
     assert y.tolist() == outputs
 
 
+@pytest.mark.parametrize("labels", [lambda: data.logic_gate("XOR")[1], lambda: data.two_moons()[1],
+                                    lambda: data.spirals()[1], lambda: data.digits(split=False)[1],
+                                    lambda: data.digits().y_test],
+                         ids=["logic_gate", "two_moons", "spirals", "digits", "digits split"])
+def test_labels_are_index_integers(labels):
+    """``np.intp``, so that ``np.bincount`` takes them in the browser's 32-bit WebAssembly too,
+    where int64 labels fail ("Cannot cast array data from dtype('int64') to dtype('int32')")."""
+    y = labels()
+    assert y.dtype == np.intp
+    assert np.bincount(y).sum() == y.size
+
+
 def test_logic_gate_ignores_letter_case_and_returns_fresh_arrays():
     X, y = data.logic_gate("xor")
     X[0, 0] = 7.0
@@ -243,7 +255,7 @@ def test_digits_are_scikit_learns_without_importing_sklearn_datasets():
     X, y = data.digits(split=False, standardize=False)
     bunch = load_digits()
     assert np.array_equal(X, bunch.data) and np.array_equal(y, bunch.target)
-    assert X.dtype == np.float64 and y.dtype == np.int64
+    assert X.dtype == np.float64 and y.dtype == np.intp
     # the point of reading the file directly: a chapter never pays for importing sklearn.datasets
     code = "import sys; from mathcore import data; data.digits(); print('sklearn.datasets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

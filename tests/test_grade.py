@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -72,10 +73,11 @@ WRONG_ANSWERS = {
 
 
 def _short(nb):
-    """Title, imports, and everything from the exercises on."""
+    """Title, set-up and imports (the cell Thebe runs first), and everything from the exercises on."""
+    imports = next(i for i, c in enumerate(nb.cells) if "thebe-init" in c.metadata.get("tags", []))
     first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("## Exercises"))
     short = nbformat.from_dict(nb)
-    short.cells = [nb.cells[0], nb.cells[1], *nb.cells[first:]]
+    short.cells = [*nb.cells[:imports + 1], *nb.cells[first:]]
     return short
 
 
@@ -105,6 +107,8 @@ def build(subs: Path, out: Path) -> None:
     """The submissions folder: one notebook per case, named after what it does."""
     full = nbformat.read(CHAPTER, as_version=4)
     short = _short(full)
+    # where a case's own code goes: right after the imports, before any exercise
+    start = next(i for i, c in enumerate(short.cells) if "thebe-init" in c.metadata.get("tags", [])) + 1
     vandal = f'''\
 import glob, os, pathlib
 for f in glob.glob(os.path.join({str(subs)!r}, "*")):
@@ -128,13 +132,13 @@ pathlib.Path({str(subs.parent / "daemon.pid")!r}).write_text(str(daemon.pid))
                            'gradient = -gradient\ncheck("losses.softmax-gradient"'),
         "hidden_wrong": _edit(short, "def my_bce", 'check("losses.stable-bce", my_bce)', CHEAT_BCE),
         "timeout": _after(short, "losses.constant-prediction", "while True:\n    pass"),
-        "raises": _at(short, 2, 'raise RuntimeError("a bug in the first cell")'),
-        "exits": _after(_at(short, 2, "import sys\nsys.exit()"), "losses.softmax-gradient",
+        "raises": _at(short, start, 'raise RuntimeError("a bug in the first cell")'),
+        "exits": _after(_at(short, start, "import sys\nsys.exit()"), "losses.softmax-gradient",
                         "import os\nos._exit(0)"),
-        "memory": _at(short, 2, "blocks = []\nwhile True:\n    blocks.append(bytearray(2**26))"),
-        "a_vandal": _at(student_version(short), 2, vandal),
-        "patcher": _at(student_version(short), 2, PATCHES),
-        "huge_print": _at(short, 2, 'print("x" * 20_000_000)'),
+        "memory": _at(short, start, "blocks = []\nwhile True:\n    blocks.append(bytearray(2**26))"),
+        "a_vandal": _at(student_version(short), start, vandal),
+        "patcher": _at(student_version(short), start, PATCHES),
+        "huge_print": _at(short, start, 'print("x" * 20_000_000)'),
         "other_chapter": nbformat.read(ROOT / "book" / "01_neurons.ipynb", as_version=4),
     }
     patched = cases["patcher"]
@@ -267,6 +271,15 @@ def test_refuses_out_inside_submissions(tmp_path):
     with pytest.raises(g.GradeError, match="inside the submissions folder"):
         g.grade("04_losses", tmp_path / "subs", tmp_path)
     assert list((tmp_path / "subs").iterdir()) == []
+
+
+def test_refuses_where_no_kernel_can_start(tmp_path, monkeypatch):
+    """In the browser kernel (Pyodide) grading would fail on the first submission: say why at once."""
+    (tmp_path / "subs").mkdir()
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    with pytest.raises(g.GradeError, match=r"this Python \(emscripten\) cannot start processes"):
+        g.grade("04_losses", tmp_path / "subs", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_make_key_and_errors(tmp_path, capsys):
