@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mathcore import data, widgets
+from mathcore import data, plotting, widgets
 from mathcore.exercises.ch6_backprop import HAND_PARAMS, HAND_X
 
 from test_widgets_ch4_losses import _data as _losses_data
@@ -114,3 +114,29 @@ def test_print_indices_refuse_bad_input():
         widgets.print_indices(spec, 0)
     with pytest.raises(TypeError):
         widgets.print_indices((1, 2, 3), 2)
+
+
+def _shown(monkeypatch) -> list[dict]:
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda bundle, raw: shown.append(bundle))
+    fig, ax = plotting.figure("A line")
+    ax.plot([0, 1], [0, 1])
+    plotting.show(fig, "A rising line.")
+    return shown
+
+
+def test_show_prints_a_png_at_print_resolution(monkeypatch, print_env):
+    (bundle,) = _shown(monkeypatch)
+    # the LaTeX builder takes image/png; text/html would leave only the alt text on paper
+    assert set(bundle) == {"image/png", "text/plain"} and bundle["text/plain"] == "A rising line."
+    image = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+    assert image.width == round(plotting.FIGSIZE[0] * plotting.PRINT_DPI)
+
+
+def test_show_is_html_in_the_book_and_in_a_kernel(monkeypatch):
+    for value in ("1", ""):
+        monkeypatch.setenv(widgets.ENV_VAR, value)
+        (bundle,) = _shown(monkeypatch)
+        assert set(bundle) == {"text/html", "text/plain"}
