@@ -613,9 +613,12 @@ class PrintedFigure(FigureBox):
     """
 
     def __init__(self, *, png: bytes, alt: str, frames, controls):
+        if not isinstance(png, (bytes, bytearray)):
+            raise TypeError(f"png must be PNG bytes, got {type(png).__name__}")
+        plotting.png_data_uri(bytes(png[:8]))  # raises unless it is a PNG
         super().__init__([], mode="static", controls=controls, frames=frames)
-        self.png = png
-        self.alt = alt
+        self.png = bytes(png)
+        self.alt = plotting.check_alt(alt)
 
     @property
     def nbytes(self) -> int:
