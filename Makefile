@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # The venv's tools first on PATH (the notebooks' kernel, jupyter-book's subprocesses).
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: help venv grading-venv lite-venv lock book archive book-nosolutions student test execute execute-check bench bench-quick clean distclean
+.PHONY: help venv grading-venv lite-venv lock book archive book-nosolutions student pdf pdf-student texlive test execute execute-check bench bench-quick clean distclean
 
 help:
 	@echo "make book           build the HTML book into _build/html (MATHCORE_STATIC=1)"
@@ -26,6 +26,8 @@ help:
 	@echo "make archive        the HTML book as one zip to read offline: _build/mathcore-book-html.zip"
 	@echo "make book-nosolutions  the edition without solutions into _build/nosolutions/_build/html"
 	@echo "make student        student notebooks (solutions removed) into _build/student"
+	@echo "make pdf            the whole book as one PDF, with solutions: _build/pdf/book.pdf"
+	@echo "make pdf-student    the PDF without solutions: _build/pdf/book-student.pdf"
 	@echo "make execute        re-execute book/*.ipynb in place with normalised metadata"
 	@echo "make execute-check  fail if re-executing a notebook would change it"
 	@echo "make bench          benchmarks (~10 min): tables into benchmarks/results.md and the README"
@@ -107,6 +109,31 @@ book-nosolutions: $(STAMP)
 
 student: $(STAMP)
 	$(RUN) $(BIN)/python -m mathcore.assign book/[0-9][0-9]_*.ipynb --out _build/student
+
+# The PDF edition: Sphinx's LaTeX builder typesets the re-executed notebooks with XeLaTeX;
+# MATHCORE_STATIC=print prints each interactive figure as a few of its frames side by side.
+# TeX Live comes from Debian (about 95 MB to download), installed here the first time; as root,
+# or with sudo otherwise. tests/test_pdf.py checks the PDFs.
+TEXLIVE := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+	fonts-freefont-otf fonts-dejavu-core latexmk poppler-utils
+texlive:
+	@if [ "$$(dpkg-query -W -f='$${Status}\n' $(TEXLIVE) 2>/dev/null | grep -c '^install ok installed$$')" \
+		!= $(words $(TEXLIVE)) ]; then \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(TEXLIVE); \
+	fi
+
+pdf: $(STAMP) texlive
+	$(RUN) MATHCORE_STATIC=print $(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf \
+		-n -W --keep-going --all
+	cp _build/pdf/_build/latex/book.pdf _build/pdf/book.pdf
+	@echo "Open _build/pdf/book.pdf"
+
+pdf-student: $(STAMP) texlive
+	$(RUN) $(BIN)/python tools/build_edition.py --pdf --out _build/pdf-student
+	mkdir -p _build/pdf
+	cp _build/pdf-student/_build/latex/book.pdf _build/pdf/book-student.pdf
+	@echo "Open _build/pdf/book-student.pdf"
 
 test: $(STAMP) $(GRADING_STAMP) $(LITE_STAMP)
 	$(RUN) $(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup) \

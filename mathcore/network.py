@@ -4,10 +4,12 @@ Layer :math:`l` computes :math:`Z^{(l)} = A^{(l-1)} W^{(l)\top} + \mathbf b^{(l)
 :math:`A^{(l)} = f(Z^{(l)})`; backpropagation runs the four equations
 
 .. math::
+   \begin{aligned}
    \delta^{(L)} &= \nabla_{A^{(L)}} C \odot f'(Z^{(L)}), &
    \delta^{(l)} &= (\delta^{(l+1)} W^{(l+1)}) \odot f'(Z^{(l)}), \\
    \frac{\partial C}{\partial W^{(l)}} &= \delta^{(l)\top} A^{(l-1)}, &
    \frac{\partial C}{\partial \mathbf b^{(l)}} &= \textstyle\sum_{\text{rows}} \delta^{(l)},
+   \end{aligned}
 
 with the output layer fused with its loss where that is both simpler and
 stabler (sigmoid with binary cross-entropy and softmax with cross-entropy give

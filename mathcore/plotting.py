@@ -14,6 +14,10 @@ builders), and Jupyter, JupyterLab, VS Code and Colab all render it. The
 ``text/plain`` part of the same output is the alt text itself, so a terminal,
 or nbval comparing outputs, sees the description rather than a figure repr.
 
+When the PDF is built (``MATHCORE_STATIC=print``) :func:`show` emits an
+``image/png`` output instead, at :data:`PRINT_DPI`: Sphinx's LaTeX builder
+ignores ``text/html``, and would print the alt text in place of the figure.
+
 The PNGs that :func:`show` embeds hold at most 256 colours (a third of the
 bytes; committed notebooks stay small) and no "Software" stamp, so the same
 drawing gives the same bytes and nbval can compare the output as text.
@@ -56,6 +60,7 @@ __all__ = [
     "CLASS_MARKERS",
     "STYLE",
     "DPI",
+    "PRINT_DPI",
     "FIGSIZE",
     "book_style",
     "use_book_style",
@@ -104,6 +109,10 @@ CLASS_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X")
 #: Dots per inch of every figure: small enough that a notebook with a dozen
 #: figures stays well under a megabyte, large enough for 10-point text.
 DPI: int = 90
+
+#: Resolution of the figures in the PDF (``MATHCORE_STATIC=print``): print quality at the
+#: text width, where a 6-inch figure is scaled to about 6.3 inches.
+PRINT_DPI: int = 200
 
 #: Default figure size in inches (540 x 360 pixels at :data:`DPI`).
 FIGSIZE: tuple[float, float] = (6.0, 4.0)
@@ -411,8 +420,14 @@ def show(fig: Figure, alt: str, *, palette: bool = True) -> None:
         notebooks small.
     """
     check_alt(alt)
-    png = to_png(fig, palette=palette)
-    bundle = {"text/html": img_html(png, alt), "text/plain": alt}
+    from .widgets import printing  # imported late: mathcore.widgets imports this module
+
+    if printing():
+        png = to_png(fig, palette=palette, dpi=PRINT_DPI)
+        bundle = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt}
+    else:
+        png = to_png(fig, palette=palette)
+        bundle = {"text/html": img_html(png, alt), "text/plain": alt}
     from IPython.display import display  # imported late: mathcore works without IPython
 
     display(bundle, raw=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the edition of the book without solutions, for instructors to publish to students.
 
-    python tools/build_edition.py [--out _build/nosolutions]
+    python tools/build_edition.py [--out _build/nosolutions] [--pdf]
 
 It builds the book from the *student versions* of the chapters (written by
 ``python -m mathcore.assign`` into ``OUT/src``, beside copies of the other
@@ -19,7 +19,9 @@ Why not ``hide_solutions`` on the full sources alone: with gated solutions
 cells) sphinx-exercise 1.2.1 drops the start node but keeps the end node, and
 the HTML writer fails with "departing unknown node type: solution_end_node".
 
-The HTML lands in ``OUT/_build/html``.
+The HTML lands in ``OUT/_build/html``; with ``--pdf`` the student's PDF
+(Sphinx's LaTeX builder, interactive figures printed as small multiples, see
+``make pdf``) in ``OUT/_build/latex/book.pdf``.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def edition_config(config: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "nosolutions")
+    parser.add_argument("--pdf", action="store_true", help="build the PDF instead of the HTML")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     src = out / "src"
@@ -74,13 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     assign = subprocess.run([sys.executable, "-m", "mathcore.assign", *map(str, chapters), "--out", str(src / "book")])
     if assign.returncode != 0:
         return assign.returncode
-    env = {**os.environ, "MATHCORE_STATIC": "1"}
+    env = {**os.environ, "MATHCORE_STATIC": "print" if args.pdf else "1"}
     bin_dir = Path(sys.executable).parent
-    build = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(src), "--path-output", str(out),
+    builder = ["--builder", "pdflatex"] if args.pdf else []
+    build = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(src), "--path-output", str(out), *builder,
                             "-n", "-W", "--keep-going", "--all"], env=env)
     if build.returncode != 0:
         return build.returncode
-    print(f"The edition without solutions: {out / '_build' / 'html' / 'index.html'}")
+    built = out / "_build" / ("latex/book.pdf" if args.pdf else "html/index.html")
+    print(f"The edition without solutions: {built}")
     return 0
 
 

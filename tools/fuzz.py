@@ -492,6 +492,12 @@ CALLS: dict[str, object] = {
     "mathcore.widgets.render_frames": lambda: {"alt": "A figure", "max_frames": 10},
     "mathcore.widgets.interactive_figure": lambda: {"alt": "A figure", "mode": "live"},
     "mathcore.widgets.FigureBox": lambda: {"children": [], "mode": "live", "controls": {}},
+    "mathcore.widgets.print_indices": lambda: {
+        "spec": __import__("mathcore.widgets").widgets.Slider((0.0, 0.5, 1.0, 1.5, 2.0), 0.5, "x"), "count": 3},
+    "mathcore.widgets.PrintedFigure": lambda: {
+        "png": __import__("base64").b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="),
+        "alt": "A one-pixel figure", "frames": [], "controls": {}},
     "mathcore.widgets.ch1_neurons.neuron_classes": lambda: {"b": -1.5},
     "mathcore.widgets.ch2_layers.clip_half_planes": lambda: {},
     "mathcore.widgets.ch2_layers.approximation_error": lambda: {"n_units": 4, "activation": "relu", "x": None},

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import html
+import io
 import itertools
 import math
 import numbers
@@ -16,6 +18,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import ipywidgets as widgets
+import matplotlib.image
 from ipywidgets.widgets.widget_link import Link
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -33,10 +36,17 @@ __all__ = [
     "FigureBox",
     "render_frames",
     "interactive_figure",
+    "PRINT",
+    "PRINT_FRAMES",
+    "printing",
+    "print_indices",
+    "PrintedFigure",
 ]
 
 #: Environment variable set by the book build: "1" selects the static twins.
 ENV_VAR = "MATHCORE_STATIC"
+#: Its value for the PDF build: static twins printed as small multiples (see :func:`printing`).
+PRINT = "print"
 
 _MODES = ("live", "static")
 _override: str | None = None
@@ -58,7 +68,15 @@ def mode() -> str:
     """
     if _override is not None:
         return _override
-    return "static" if os.environ.get(ENV_VAR, "") == "1" else "live"
+    return "static" if os.environ.get(ENV_VAR, "") in ("1", PRINT) else "live"
+
+
+def printing() -> bool:
+    """True when the PDF is built (``MATHCORE_STATIC=print``): a static twin then
+    displays as one PNG of a few frames side by side (:class:`PrintedFigure`),
+    since paper has no slider. A forced ``"live"`` mode is never printed.
+    """
+    return os.environ.get(ENV_VAR, "") == PRINT and _override != "live"
 
 
 def set_mode(value: str | None) -> None:
@@ -548,6 +566,8 @@ def interactive_figure(
     _check_alt(alt)
     if chosen == "live":
         return _live(render, specs, alt, title)
+    if printing():
+        return _printed(render, specs, names, fixed, alt, title)
     frames = render_frames(render, specs, alt, static=names, fixed=fixed, max_frames=max_frames)
     box = _static(frames, specs, names, title)
     if box.nbytes > max_bytes:
@@ -556,6 +576,97 @@ def interactive_figure(
             f"more than max_bytes={max_bytes:,}: use fewer slider positions or smaller figures"
         )
     return box
+
+
+# --- the printed figure (the PDF) ----------------------------------------------
+
+#: Frames printed for one static slider; for two, frames along the first and along the
+#: second. Two frames across the text width keep the frames' labels readable, and
+#: three rows of them still fit on a page.
+PRINT_FRAMES = {1: (4,), 2: (3, 2)}
+
+
+@checked(spec=instance_of(Slider, what="a Slider"), count=integer(low=1))
+def print_indices(spec: Slider, count: int) -> list[int]:
+    """Positions of ``spec`` printed as small multiples: ``count`` of them spread
+    evenly from the first to the last value, the default always among them
+    (it replaces the nearest pick), so the printed figure includes what the
+    reader first sees on screen.
+    """
+    n = len(spec.values)
+    if n <= count:
+        return list(range(n))
+    picks = [round(i * (n - 1) / (count - 1)) for i in range(count)] if count > 1 else [0]
+    default = spec.index(spec.default)
+    if default not in picks:
+        nearest = min(range(count), key=lambda k: abs(picks[k] - default))
+        picks[nearest] = default
+    return sorted(set(picks))
+
+
+class PrintedFigure(FigureBox):
+    """A static twin as printed: one PNG of a few frames, each titled with its slider values.
+
+    It displays as ``image/png`` (with the alt text as ``text/plain``), which
+    Sphinx's LaTeX builder includes as a figure; the sliders of the other modes
+    would print as nothing. ``frames`` are the frames shown, in reading order.
+    """
+
+    def __init__(self, *, png: bytes, alt: str, frames, controls):
+        if not isinstance(png, (bytes, bytearray)):
+            raise TypeError(f"png must be PNG bytes, got {type(png).__name__}")
+        plotting.png_data_uri(bytes(png[:8]))  # raises unless it is a PNG
+        super().__init__([], mode="static", controls=controls, frames=frames)
+        self.png = bytes(png)
+        self.alt = plotting.check_alt(alt)
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.png)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt}
+
+    def __repr__(self) -> str:
+        return f"<interactive figure (printed): sliders {', '.join(self.controls)}>"
+
+
+def _printed(render, specs: dict[str, Slider], names: list[str], fixed, alt, title) -> PrintedFigure:
+    """Render the chosen frames as the static twin renders them, and lay them out on a grid."""
+    _, _, rest = _plan(specs, names, fixed)
+    picks = [[specs[n].values[i] for i in print_indices(specs[n], k)] for n, k in zip(names, PRINT_FRAMES[len(names)])]
+    paint = _Painter(render, compress_level=6)
+    frames = []
+    for combo in itertools.product(*picks):
+        values = {**rest, **dict(zip(names, combo))}
+        frames.append(Frame(values, paint(values), _alt_text(alt, values)))
+    paint.close()
+    images = [matplotlib.image.imread(io.BytesIO(frame.png), format="png") for frame in frames]
+    # A slider's frames fill rows of two (a 2 x 2 block for four); with two
+    # sliders, one row per value of the first and one column per value of the second.
+    cols = len(picks[1]) if len(names) == 2 else min(2, len(frames))
+    rows = -(-len(frames) // cols)
+    height, width = images[0].shape[:2]
+    # At the frames' own pixel size: nothing is resampled, and two frames across
+    # the text width print at about twice the screen's resolution.
+    label_pt = 22  # about 10 pt once the figure is scaled to the text width
+    inch = 1 / plotting.DPI
+    fig = Figure(figsize=(cols * width * inch, rows * (height * inch + 0.5) + (0.6 if title else 0)),
+                 dpi=plotting.DPI, layout="constrained")
+    if title:
+        fig.suptitle(plotting._check_text(title, "title"), fontsize=label_pt, fontweight="bold")
+    for k, (frame, image) in enumerate(zip(frames, images)):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        ax.imshow(image, interpolation="none")
+        ax.set_axis_off()
+        ax.set_title(", ".join(f"{specs[n].label} = {specs[n].text(frame.values[n])}" for n in names),
+                     fontsize=label_pt)
+    png = plotting.to_png(fig, close=True)
+    shown = "; ".join(f"{', '.join(f'{specs[n].label} = {specs[n].text(f.values[n])}' for n in names)}: {f.alt}"
+                      for f in frames)
+    text = plotting.check_alt(f"{len(frames)} frames of the interactive figure{f' {title!r}' if title else ''}. {shown}")
+    controls = {n: _selection_slider(specs[n], _slider_style(specs[m] for m in names)) for n in names}
+    return PrintedFigure(png=png, alt=text, frames=frames, controls=controls)
 
 
 class Blitter:
