@@ -25,14 +25,9 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 LITE_DOC = re.compile(r"book/(\d\d_\w+|appendix_\w+)")
 NOTEBOOKS = [d.rsplit("/", 1)[1] for d in toc_files() if LITE_DOC.fullmatch(d) and (ROOT / f"{d}.ipynb").is_file()]
 
-# Chapters that do not run in Pyodide yet, and why (mathcore and the notebooks are made to run there
-# on the branch `pyodide`). Strict: once a chapter runs, its entry must go.
-NOT_YET = {
-    "03_activations": "mathcore.activations imports scipy.special lazily (GELU); Pyodide loads SciPy only "
-                      "for an import written in a cell, and no cell of the chapter writes one",
-    "08_capstone": "mathcore.data.digits finds scikit-learn's data file with importlib.util.find_spec, which "
-                   "imports nothing: Pyodide has not loaded scikit-learn when the chapter's second cell asks",
-}
+# Chapters that do not run in the browser kernel yet, each with the reason: a strict xfail,
+# so a chapter that starts to pass fails the test until its entry goes.
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
