@@ -116,6 +116,28 @@ def built_book() -> BuiltBook:
     )
 
 
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def unavailable(message: str):
+    """Under CI a missing tool is a failure; on a developer's machine a skip."""
+    if CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium, one per test process, for test_browser.py and test_lite.py alike:
+    Playwright's sync API cannot start a second time in the same thread."""
+    from lite_browser import CHROMIUM, chromium
+
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
+    with chromium() as shared:
+        yield shared
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """With `--dist loadgroup` (as `make test` runs), schedule units of work so that:

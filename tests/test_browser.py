@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import re
 import sys
 import threading
@@ -20,35 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BOOK_GROUP, ROOT, toc_files
+from conftest import BOOK_GROUP, ROOT, toc_files, unavailable
 
 pytestmark = pytest.mark.xdist_group(BOOK_GROUP)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGE_TIMEOUT_MS = 60_000
-CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _unavailable(message: str):
-    """Under CI a missing tool is a failure; on a developer's machine a skip."""
-    if CI:
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
-    return CHROMIUM
-
-
 # ---------------------------------------------------------------- local server
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -74,15 +50,6 @@ def site(built_book):
     server.shutdown()
     server.server_close()
 
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 MATH_DONE = """async () => {
@@ -510,7 +477,7 @@ def axe_script() -> Path:
     try:
         package = fetch(AXE["name"], AXE["version"], AXE["integrity"], ROOT / ".cache" / "npm")
     except VendorError as exc:
-        _unavailable(str(exc))
+        unavailable(str(exc))
     return package / "axe.min.js"
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -40,16 +39,6 @@ def lite_site(built_book):
 
 
 @pytest.fixture(scope="session")
-def lite_browser():
-    from lite_browser import CHROMIUM, chromium
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="session")
 def lite_report():
     rows: dict[str, dict] = {}
     yield rows
@@ -63,10 +52,10 @@ def lite_report():
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=NOT_YET[n], strict=True))
                                   if n in NOT_YET else n for n in NOTEBOOKS])
-def test_chapter_runs_in_the_browser_kernel(name, lite_browser, lite_site, lite_report):
+def test_chapter_runs_in_the_browser_kernel(name, browser, lite_site, lite_report):
     from lite_browser import run_chapter
 
-    row = run_chapter(lite_browser, lite_site, f"{name}.ipynb", SCREENSHOTS / f"lite__{name}.png")
+    row = run_chapter(browser, lite_site, f"{name}.ipynb", SCREENSHOTS / f"lite__{name}.png")
     lite_report[name] = row
     assert row["blocked"] == [], f"{name}: requests that left the site: {row['blocked']}"
     assert row["errors"] == [], f"{name}: " + "\n\n".join(e[-3000:] for e in row["errors"])
