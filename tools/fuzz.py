@@ -492,6 +492,8 @@ CALLS: dict[str, object] = {
     "mathcore.widgets.render_frames": lambda: {"alt": "A figure", "max_frames": 10},
     "mathcore.widgets.interactive_figure": lambda: {"alt": "A figure", "mode": "live"},
     "mathcore.widgets.FigureBox": lambda: {"children": [], "mode": "live", "controls": {}},
+    # "timing" is met here (CPython), so the valid call returns True and prints nothing
+    "mathcore.runtime.available": lambda: {"need": "timing"},
     "mathcore.widgets.print_indices": lambda: {
         "spec": __import__("mathcore.widgets").widgets.Slider((0.0, 0.5, 1.0, 1.5, 2.0), 0.5, "x"), "count": 3},
     "mathcore.widgets.PrintedFigure": lambda: {
