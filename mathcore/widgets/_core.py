@@ -586,7 +586,8 @@ def interactive_figure(
 PRINT_FRAMES = {1: (4,), 2: (3, 2)}
 
 
-@checked(spec=instance_of(Slider, what="a Slider"), count=integer(low=1))
+# at most as many as a static twin may have frames: a larger count is a mistake, not a request
+@checked(spec=instance_of(Slider, what="a Slider"), count=integer(low=1, high=_MAX_FRAMES))
 def print_indices(spec: Slider, count: int) -> list[int]:
     """Positions of ``spec`` printed as small multiples: ``count`` of them spread
     evenly from the first to the last value, the default always among them
