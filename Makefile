@@ -56,6 +56,15 @@ $(STAMP): requirements.txt pyproject.toml
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
+# A venv beside .venv, built like it: hash-checked, no resolution. Its folder is the stamp's
+# ($(@D)), its lock the rule's first prerequisite ($<).
+define side_venv
+	test -x $(@D)/bin/python || $(BIN)/python -m venv $(@D)
+	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $<
+	$(@D)/bin/python -m pip check
+	touch $@
+endef
+
 # nbgrader and Otter-Grader, which grade mathcore.assign's exports in tests/test_grade_exports.py,
 # in a venv of their own: they pin their own Jupyter stack, which must not move the book's.
 # Built like .venv: hash-checked, no resolution; mathcore reaches it through PYTHONPATH.
@@ -64,11 +73,7 @@ GRADING_STAMP := $(GRADING_VENV)/.installed
 grading-venv: $(GRADING_STAMP)
 
 $(GRADING_STAMP): requirements-grading.txt $(STAMP)
-	test -x $(GRADING_VENV)/bin/python || $(BIN)/python -m venv $(GRADING_VENV)
-	$(GRADING_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
-		-r requirements-grading.txt
-	$(GRADING_VENV)/bin/python -m pip check
-	touch $@
+	$(side_venv)
 
 # JupyterLite and its Pyodide kernel, which tools/lite.py runs at the end of every HTML build
 # (the chapters in the browser: _build/html/lite/), in a venv of their own: jupyter-server's
@@ -78,11 +83,7 @@ LITE_STAMP := $(LITE_VENV)/.installed
 lite-venv: $(LITE_STAMP)
 
 $(LITE_STAMP): requirements-lite.txt $(STAMP)
-	test -x $(LITE_VENV)/bin/python || $(BIN)/python -m venv $(LITE_VENV)
-	$(LITE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
-		-r requirements-lite.txt
-	$(LITE_VENV)/bin/python -m pip check
-	touch $@
+	$(side_venv)
 
 # One set of versions for every supported Python (--universal from 3.11, the fewest
 # versions per package), each file's sha256. The existing locks are uv's preferences,
