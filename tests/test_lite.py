@@ -24,14 +24,6 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 LITE_DOC = re.compile(r"book/(\d\d_\w+|appendix_\w+)")
 NOTEBOOKS = [d.rsplit("/", 1)[1] for d in toc_files() if LITE_DOC.fullmatch(d) and (ROOT / f"{d}.ipynb").is_file()]
 
-# Chapters that do not run in the browser kernel yet, each with the reason: an xfail,
-# until the cause is found and its entry goes.
-# Not strict: in one CI run 08_capstone's first figure did not redraw after the drag, and
-# whether the test's timing or the chapter is at fault is not known yet.
-NOT_YET: dict[str, str] = {
-    "08_capstone": "its first interactive figure did not redraw after a drag in one CI run (cause unknown)",
-}
-
 
 @pytest.fixture(scope="session")
 def lite_site(built_book):
@@ -54,8 +46,7 @@ def lite_report():
               f"{'  FAILED' if row['errors'] else ''}")
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=NOT_YET[n], strict=False))
-                                  if n in NOT_YET else n for n in NOTEBOOKS])
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_chapter_runs_in_the_browser_kernel(name, browser, lite_site, lite_report):
     from lite_browser import run_chapter
 

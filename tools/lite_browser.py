@@ -167,7 +167,7 @@ def run_chapter(browser, site: str, notebook: str, screenshot: Path | None = Non
 
 
 def _move_sliders(page, result: dict) -> None:
-    """The first slider of each interactive figure, moved a quarter of its length: the figure must change."""
+    """The first slider of each interactive figure, dragged to its far end: the figure must change."""
     outputs = page.locator(".jp-CodeCell .jp-Cell-outputArea:has(.widget-slider .noUi-handle)")
     for i in range(outputs.count()):
         output = outputs.nth(i)
@@ -177,10 +177,12 @@ def _move_sliders(page, result: dict) -> None:
         track = output.locator(".widget-slider .noUi-target").first.bounding_box()
         handle = output.locator(".widget-slider .noUi-handle").first.bounding_box()
         x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
-        to = x - track["width"] / 4 if x > track["x"] + track["width"] / 2 else x + track["width"] / 4
+        # To the end farther from the handle: a shorter drag can snap back to the same value on a slider
+        # of few values (Chapter 8's three learning rates: from the middle, a quarter is a tie).
+        far = track["x"] + 2 if x > track["x"] + track["width"] / 2 else track["x"] + track["width"] - 2
         page.mouse.move(x, y)
         page.mouse.down()
-        page.mouse.move(to, y, steps=5)
+        page.mouse.move(far, y, steps=5)
         page.mouse.up()
         result["sliders"] += 1
         deadline = time.monotonic() + SLIDER_TIMEOUT_S
