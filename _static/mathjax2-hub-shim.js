@@ -1,9 +1,9 @@
 /*
  * ipywidgets' page renderer (@jupyter-widgets/html-manager 1.x) typesets widget
  * labels with MathJax 2's API, `MathJax.Hub.Queue(["Typeset", MathJax.Hub, el])`,
- * whenever window.MathJax exists. The book loads MathJax 3, which has no Hub, so
+ * whenever window.MathJax exists. The book loads MathJax 4, which has no Hub, so
  * every widget with a description would throw "Cannot read properties of
- * undefined (reading 'Queue')". This shim gives MathJax 3 that one call.
+ * undefined (reading 'Queue')". This shim gives MathJax 4 that one call.
  *
  * Jupyter Book adds every .js file in _static/ to every page, after Sphinx's
  * `window.MathJax = {...}` configuration script; pages without math have no
@@ -32,7 +32,7 @@
     },
   };
 
-  // Before MathJax 3 loads, window.MathJax is its configuration object; afterwards
+  // Before MathJax loads, window.MathJax is its configuration object; afterwards
   // MathJax replaces it, so the Hub is attached again once MathJax is ready.
   var config = window.MathJax;
   config.Hub = hub;

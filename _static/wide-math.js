@@ -1,16 +1,17 @@
 /*
- * A display equation wider than the column (on a phone, a long chain of steps) scrolls
- * sideways inside its own box: MathJax 3 gives the box `overflow-x: auto` and
- * `tabindex="0"`. Nothing showed that it scrolls, and its right part was simply cut
- * off. This marks each such equation: a visible "scroll" note under it, a scrollbar
- * and a fading edge (wide-math.css), a visible keyboard focus, and, for screen
- * readers, the note as its description (the arrow keys scroll a focused box).
- * Checked again when the window's width changes.
+ * MathJax 4 breaks each display equation to fit the column when it typesets the page.
+ * Some equations still do not fit: a long matrix, a chain with no operator to break at,
+ * or any equation after the column narrows (MathJax does not break again when a phone
+ * turns from landscape to portrait). Such an equation scrolls sideways inside its own
+ * box, and nothing showed that it scrolls: its right part was simply cut off. This
+ * marks each one: a visible "scroll" note under it, a scrollbar and a fading edge
+ * (wide-math.css), a visible keyboard focus, and, for screen readers, the note as its
+ * description. Checked again when the window's width changes.
  */
 (function () {
   "use strict";
   if (typeof window.MathJax !== "object" || window.MathJax === null) return;
-  var NOTE = "Wide equation: scroll sideways (or focus it and use the arrow keys) to see all of it.";
+  var NOTE = "Wide equation: scroll sideways, or focus it and move through it with the arrow keys, to see all of it.";
   var count = 0;
 
   function mark() {
@@ -38,17 +39,56 @@
     }
   }
 
-  function whenTypeset() {
-    var mj = window.MathJax;
-    if (!mj.startup || !mj.startup.promise) return setTimeout(whenTypeset, 100);
-    mj.startup.promise.then(mark);
+  function columnWidth() {
+    var article = document.querySelector("article");
+    return article ? article.clientWidth : window.innerWidth;
   }
+
+  // For the browser tests: the column width the displays are now marked for.
+  function settled() {
+    document.documentElement.dataset.mcMathWidth = String(columnWidth());
+  }
+
+  // Marked as soon as the equations are in the page. Not after MathJax.startup.promise:
+  // MathJax 4 resolves that only when its web worker has computed every equation's speech
+  // and Braille, which on a long chapter is many seconds after the reader sees the math.
+  var config = window.MathJax;
+  config.startup = config.startup || {};
+  var ready = config.startup.ready;
+  config.startup.ready = function () {
+    if (ready) ready(); else window.MathJax.startup.defaultReady();
+    var STATE = window.MathJax._.core.MathItem.STATE;
+    window.MathJax.startup.document.addRenderAction("mcWide", STATE.INSERTED + 1, function () {
+      mark();
+      settled();
+    }, function () {});
+  };
+
+  // MathJax 4's explorer takes the arrow keys of a focused equation: they move through its
+  // parts (a screen reader speaks each) and highlight the part. In a box that scrolls, bring
+  // the highlighted part into view, so that a keyboard reaches the hidden side too.
+  document.addEventListener("keyup", function (event) {
+    var box = event.target.closest ? event.target.closest("mjx-container.mc-wide") : null;
+    var parts = box ? box.querySelectorAll(".mjx-selected") : [];
+    if (parts.length === 0) return;
+    var left = Infinity, right = -Infinity;
+    for (var i = 0; i < parts.length; i++) {
+      var r = parts[i].getBoundingClientRect();
+      left = Math.min(left, r.left);
+      right = Math.max(right, r.right);
+    }
+    var view = box.getBoundingClientRect();
+    // the part's start first, then as much of its end as fits
+    if (left < view.left) box.scrollLeft -= view.left - left;
+    else if (right > view.right) box.scrollLeft += Math.min(right - view.right, left - view.left);
+  });
 
   var pending = null;
   window.addEventListener("resize", function () {
     clearTimeout(pending);
-    pending = setTimeout(mark, 150);
+    pending = setTimeout(function () {
+      mark();
+      settled();
+    }, 250);
   });
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", whenTypeset);
-  else whenTypeset();
 })();

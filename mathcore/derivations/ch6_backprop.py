@@ -239,10 +239,10 @@ class _System(Derivation):
 
     @property
     def latex(self) -> str:
+        # One equation per row: two side by side were wider than a phone, and MathJax then
+        # broke each one inside its brackets.
         eqs = [f"{_latex(a)} &= {_latex(b)}" for a, b in zip(self.lhs, self.rhs)]
-        half = (len(eqs) + 1) // 2
-        rows = [rf"{eqs[k]}, &\qquad {eqs[k + half]}" if k + half < len(eqs) else eqs[k] for k in range(half)]
-        return r"\begin{aligned}" + r",\\[6pt] ".join(rows) + r"\end{aligned}"  # room between the fractions
+        return r"\begin{aligned}" + r",\\[6pt] ".join(eqs) + r"\end{aligned}"  # room between the fractions
 
     def _explicit(self, e, free) -> sp.ImmutableMatrix:
         """``e`` as an explicit matrix: notation by its definition, every derivative taken, every node substituted.
