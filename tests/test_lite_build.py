@@ -1,10 +1,12 @@
 """tools/lite.py's checks, without a network or a build: a wasm wheel whose sha256 is not the one in
 Pyodide's lock is refused by name, a download that does not match its pin is refused, the dependency
-closure follows the lock's unnormalised names, and the launch entry lands in the theme's menu."""
+closure follows the lock's unnormalised names, the launch entry lands in the theme's menu, and the kernel
+preloads only packages the site's lock holds."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import zipfile
 
 import pytest
@@ -68,3 +70,24 @@ def test_the_launch_entry_joins_the_theme_menu_on_chapter_pages_only():
     other = context()
     lite._launch_entry(_App, "book/preface", "page.html", other, None)
     assert other["header_buttons"][0]["buttons"] == []
+
+
+def _site(tmp_path, preload, locked):
+    tmp_path.mkdir()
+    kernel = {"pyodideUrl": "./static/pyodide/pyodide.js", "disablePyPIFallback": True,
+              "loadPyodideOptions": {"packages": preload}}
+    (tmp_path / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": {
+        "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": kernel}}}))
+    pyodide = tmp_path / "static" / "pyodide"
+    pyodide.mkdir(parents=True)
+    for name in ("pyodide.js", "pyodide.asm.wasm"):
+        (pyodide / name).write_text(name)
+    (pyodide / "pyodide-lock.json").write_text(json.dumps({"packages": {n: {} for n in locked}}))
+    return tmp_path
+
+
+def test_the_kernel_preloads_only_what_the_site_lock_holds(tmp_path):
+    lite.check_site(_site(tmp_path / "a", list(lite.KERNEL_PRELOAD), lite.KERNEL_PRELOAD))
+    without_jedi = [n for n in lite.KERNEL_PRELOAD if n != "jedi"]
+    with pytest.raises(lite.LiteError, match=r"lacks: \['jedi'\]"):
+        lite.check_site(_site(tmp_path / "b", list(lite.KERNEL_PRELOAD), without_jedi))
