@@ -31,6 +31,7 @@
         note.textContent = "⇆ " + NOTE;
         block.insertAdjacentElement("afterend", note);
         box.setAttribute("aria-describedby", note.id);
+        highlight.observe(box, {subtree: true, attributes: true, attributeFilter: ["class"]});
         if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
       } else if (!wide && hasNote) {
         box.removeAttribute("aria-describedby");
@@ -65,11 +66,11 @@
   };
 
   // MathJax 4's explorer takes the arrow keys of a focused equation: they move through its
-  // parts (a screen reader speaks each) and highlight the part. In a box that scrolls, bring
-  // the highlighted part into view, so that a keyboard reaches the hidden side too.
-  document.addEventListener("keyup", function (event) {
-    var box = event.target.closest ? event.target.closest("mjx-container.mc-wide") : null;
-    var parts = box ? box.querySelectorAll(".mjx-selected") : [];
+  // parts (a screen reader speaks each) and highlight the part (class mjx-selected), after the
+  // key event, asynchronously. In a box that scrolls, bring the highlighted part into view,
+  // so that a keyboard reaches the hidden side too.
+  function reveal(box) {
+    var parts = box.querySelectorAll(".mjx-selected");
     if (parts.length === 0) return;
     var left = Infinity, right = -Infinity;
     for (var i = 0; i < parts.length; i++) {
@@ -81,6 +82,14 @@
     // the part's start first, then as much of its end as fits
     if (left < view.left) box.scrollLeft -= view.left - left;
     else if (right > view.right) box.scrollLeft += Math.min(right - view.right, left - view.left);
+  }
+  var highlight = new MutationObserver(function (records) {
+    var boxes = new Set();
+    records.forEach(function (record) {
+      var box = record.target.closest && record.target.closest("mjx-container.mc-wide");
+      if (box) boxes.add(box);
+    });
+    boxes.forEach(reveal);
   });
 
   var pending = null;

@@ -226,10 +226,10 @@ def test_equations_too_wide_for_a_phone_say_so_and_scroll_by_keyboard(loaded):
             box.scroll_into_view_if_needed()
             box.focus()
             # MathJax 4's explorer: down into the equation's parts, then right through them
-            page.keyboard.press("ArrowDown")
-            page.keyboard.press("ArrowDown")
-            for _ in range(20):
-                page.keyboard.press("ArrowRight")
+            # (the explorer highlights each part after the key event: a reader's pace, not a burst)
+            for key in ["ArrowDown", "ArrowDown"] + ["ArrowRight"] * 20:
+                page.keyboard.press(key)
+                page.wait_for_timeout(150)
                 if box.evaluate("e => e.scrollLeft > 0"):
                     break
             assert box.evaluate("e => e.contains(document.activeElement) && e.scrollLeft > 0"), \
