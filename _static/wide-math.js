@@ -38,16 +38,13 @@
         note.remove();
       }
     }
+    // for the browser tests: the column width the displays are now marked for
+    document.documentElement.dataset.mcMathWidth = String(columnWidth());
   }
 
   function columnWidth() {
     var article = document.querySelector("article");
     return article ? article.clientWidth : window.innerWidth;
-  }
-
-  // For the browser tests: the column width the displays are now marked for.
-  function settled() {
-    document.documentElement.dataset.mcMathWidth = String(columnWidth());
   }
 
   // Marked as soon as the equations are in the page. Not after MathJax.startup.promise:
@@ -59,10 +56,7 @@
   config.startup.ready = function () {
     if (ready) ready(); else window.MathJax.startup.defaultReady();
     var STATE = window.MathJax._.core.MathItem.STATE;
-    window.MathJax.startup.document.addRenderAction("mcWide", STATE.INSERTED + 1, function () {
-      mark();
-      settled();
-    }, function () {});
+    window.MathJax.startup.document.addRenderAction("mcWide", STATE.INSERTED + 1, mark, function () {});
   };
 
   // MathJax 4's explorer takes the arrow keys of a focused equation: they move through its
@@ -95,9 +89,6 @@
   var pending = null;
   window.addEventListener("resize", function () {
     clearTimeout(pending);
-    pending = setTimeout(function () {
-      mark();
-      settled();
-    }, 250);
+    pending = setTimeout(mark, 250);
   });
 })();
